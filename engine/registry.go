@@ -4,11 +4,15 @@
 package engine
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"reflect"
 	"sort"
 	"strings"
 
+	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 )
 
@@ -28,6 +32,7 @@ type Relation struct {
 	OwnColumn   string // column of JoinTable pointing at this row
 	OtherColumn string // column of JoinTable holding the related id
 	Writable    bool   // accepted in create/update bodies
+	Target      string // table OtherColumn references; resolved from the live schema at boot
 }
 
 // Collection is one registered table, mounted under /data/<Name> unless it is link-only.
@@ -59,6 +64,15 @@ type Collection struct {
 	Renames map[string]string
 	// NestedRefs are scalar relationships serialised as nested objects.
 	NestedRefs []NestedRef
+	// AssignedSQL is a boolean SQL expression over "t" with one ? for the person id:
+	// the row belongs to a task assigned to that person (condition "assigned").
+	AssignedSQL string
+	// WriteOnly lists hidden columns a create body may still set (Person.password).
+	writeOnly map[string]bool
+	cols      []*Column
+	colByName map[string]*Column
+	// Custom marks collections whose routes are hand-written (not mounted generically).
+	Custom bool
 	// linkOnly marks tables declared for schema checks but not mounted.
 	linkOnly bool
 	// nonEntity marks tables without id/created_at/updated_at.
@@ -159,6 +173,18 @@ func Nested(name, column, table string) Option {
 	}
 }
 
+// Assigned sets the SQL of the "assigned" condition (one ? for the person id).
+func Assigned(sql string) Option { return func(c *Collection) { c.AssignedSQL = sql } }
+
+// WriteOnly lets a create body set hidden columns (a hook then transforms them, e.g. hashing).
+func WriteOnly(cols ...string) Option {
+	return func(c *Collection) {
+		for _, col := range cols {
+			c.writeOnly[col] = true
+		}
+	}
+}
+
 // ListCap bounds the unpaginated list of this collection.
 func ListCap(n int) Option { return func(c *Collection) { c.ListCap = n } }
 
@@ -167,8 +193,23 @@ func WithHooks(h Hooks) Option { return func(c *Collection) { c.Hooks = h } }
 
 // Hooks are optional behaviours an entity may add to the generic CRUD.
 type Hooks struct {
-	// Validate checks a row about to be written (after defaults and body are applied).
-	Validate func(row any, isCreate bool) error
+	// BeforeWrite validates or completes a row about to be inserted (before == nil)
+	// or updated (before = the stored row), inside the write's transaction.
+	BeforeWrite func(ctx context.Context, tx bun.IDB, row, before any, p *Principal) error
+	// BeforeDelete runs inside the delete's transaction (refuse, or clean up links).
+	BeforeDelete func(ctx context.Context, tx bun.IDB, id string, p *Principal, q url.Values) error
+	// Visible narrows the keys a caller sees (nil map = all); one is true for single reads.
+	Visible func(p *Principal, one bool) map[string]bool
+	// FilterAllowed says whether the caller may filter on key.
+	FilterAllowed func(p *Principal, key string) bool
+	// FilterUpdate drops body keys the caller may not change (field-level rules).
+	FilterUpdate func(p *Principal, projectRole string, body map[string]json.RawMessage) map[string]json.RawMessage
+	// ListFilter handles query keys that are not columns (e.g. tasks?episode_id=).
+	ListFilter func(q *bun.SelectQuery, p *Principal, extra url.Values) (*bun.SelectQuery, error)
+	// MergeJSON merges JSONB bodies into the stored value instead of replacing it.
+	MergeJSON bool
+	// ListRelations serialises unfiltered lists with relations (Zou quirk of metadata descriptors).
+	ListRelations bool
 }
 
 // NewRegistry returns an empty registry using the dialect's table metadata.
@@ -200,6 +241,7 @@ func (r *Registry) add(typ reflect.Type, name string, opts []Option) *Collection
 		hidden:          map[string]bool{},
 		protected:       map[string]bool{"id": true, "created_at": true, "updated_at": true},
 		updateProtected: map[string]bool{},
+		writeOnly:       map[string]bool{},
 		EventName:       strings.ReplaceAll(table.Name, "_", "-"),
 	}
 	if _, ok := table.FieldMap["id"]; !ok {
@@ -211,6 +253,13 @@ func (r *Registry) add(typ reflect.Type, name string, opts []Option) *Collection
 	}
 	for _, o := range opts {
 		o(c)
+	}
+	// Zou's defaults are applied by the ORM, not the database: the engine applies
+	// them itself (see Column.Default), so bun must never turn a zero value into
+	// DEFAULT, which on a Zou-made database would mean NULL.
+	c.columns()
+	for _, f := range table.Fields {
+		f.SQLDefault = ""
 	}
 	if name != "" {
 		if _, dup := r.byName[name]; dup {
