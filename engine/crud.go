@@ -647,3 +647,22 @@ func (e *Engine) publish(ctx context.Context, c *Collection, verb, id, projectID
 	data := map[string]any{c.Table.Name + "_id": id}
 	e.Events.Publish(ctx, c.EventName+":"+verb, data, projectID)
 }
+
+// Read returns one row as Zou serialises it for an admin (no permission check):
+// for routes that have already decided the caller may see it.
+func (e *Engine) Read(ctx context.Context, db bun.IDB, c *Collection, id string, relations bool) ([]byte, error) {
+	if db == nil {
+		db = e.DB
+	}
+	b, _, err := e.fetchOne(ctx, db, c, nil, id, readSpec{relations: relations})
+	return b, err
+}
+
+// MustCollection returns a registered collection or panics (for wiring code).
+func (r *Registry) MustCollection(name string) *Collection {
+	c, ok := r.byName[name]
+	if !ok {
+		panic("engine: no collection " + name)
+	}
+	return c
+}

@@ -128,3 +128,6 @@ func WriteError(c *gin.Context, err error) {
 	}
 	c.AbortWithStatusJSON(e.Status, e.Body)
 }
+
+// LogWarn records a failure that does not change the answer (best-effort writes).
+func LogWarn(what string, err error) { slog.Warn(what, "err", err) }

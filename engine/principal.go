@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/gin-gonic/gin"
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+)
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
@@ -16,7 +20,10 @@ func (p *Principal) IsAdmin() bool { return p != nil && p.Role == "admin" }
 const principalKey = "zou.principal"
 
 // SetPrincipal stores the caller on the request (done by the auth middleware).
-func SetPrincipal(c *gin.Context, p *Principal) { c.Set(principalKey, p) }
+func SetPrincipal(c *gin.Context, p *Principal) {
+	c.Set(principalKey, p)
+	c.Request = c.Request.WithContext(WithPrincipal(c.Request.Context(), p))
+}
 
 // PrincipalFrom returns the caller stored by the auth middleware, or nil.
 func PrincipalFrom(c *gin.Context) *Principal {
@@ -25,5 +32,18 @@ func PrincipalFrom(c *gin.Context) *Principal {
 		return nil
 	}
 	p, _ := v.(*Principal)
+	return p
+}
+
+type ctxKey struct{}
+
+// WithPrincipal returns a context carrying the caller (for code below the HTTP layer).
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// PrincipalFromContext returns the caller stored by WithPrincipal, or nil.
+func PrincipalFromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
 	return p
 }

@@ -3,16 +3,15 @@
 -- migrations give them.
 --
 -- A studio may point this server at a database Zou already created, so every
--- statement only adds what is missing: CREATE ... IF NOT EXISTS for the type,
--- tables and indexes, DO blocks that look a constraint up before adding it.
+-- statement only adds what is missing: CREATE ... IF NOT EXISTS for tables and
+-- indexes, DO blocks that look the type or a constraint up before adding it.
 -- Nothing here alters or drops an existing object.
 --
 -- Server defaults: Zou sets most defaults in Python, so only the columns whose
 -- live Zou database has a DEFAULT carry one here; the Go code must fill in the
 -- others (see models.md).
 
--- The data import source. Zou checks pg_type by name before creating it,
--- so a database with the type from another route keeps it.
+-- Type of data_import_error.source. CREATE TYPE has no IF NOT EXISTS.
 DO $$
 BEGIN
     IF NOT EXISTS (
@@ -810,6 +809,7 @@ CREATE TABLE IF NOT EXISTS project_template_status_automation_link (
     CONSTRAINT project_template_status_automation_link_pkey PRIMARY KEY (project_template_id, status_automation_id)
 );
 
+-- Same folding as project_template_task_type_link.
 CREATE TABLE IF NOT EXISTS project_template_task_status_link (
     id                  uuid NOT NULL,
     created_at          timestamp without time zone,
@@ -821,6 +821,8 @@ CREATE TABLE IF NOT EXISTS project_template_task_status_link (
     CONSTRAINT project_template_taskstatus_uc PRIMARY KEY (project_template_id, task_status_id)
 );
 
+-- Zou declares a PRIMARY KEY and a UNIQUE project_template_tasktype_uc on the
+-- same columns; PostgreSQL folded them into one primary key with that name.
 CREATE TABLE IF NOT EXISTS project_template_task_type_link (
     id                  uuid NOT NULL,
     created_at          timestamp without time zone,
@@ -986,6 +988,7 @@ CREATE TABLE IF NOT EXISTS task (
     CONSTRAINT check_difficulty CHECK (difficulty > 0 AND difficulty < 6)
 );
 
+-- The primary key keeps the name it had when the table was called assignations.
 CREATE TABLE IF NOT EXISTS task_person_link (
     task_id   uuid NOT NULL,
     person_id uuid NOT NULL,
@@ -1281,6 +1284,10 @@ CREATE INDEX IF NOT EXISTS ix_working_file_task_id ON working_file (task_id);
 -- that name nor any foreign key from the same column to the same table: a
 -- database that went through Zou's older migrations may carry other names.
 -- on_delete is set only where Zou's models ask for ON DELETE CASCADE.
+-- Names are PostgreSQL's defaults except fk_main_preview and fk_ready_for
+-- (Zou's historical names), fk_metadata_descriptor_task_type_id (named by a
+-- Zou migration) and production_schedule_version__..._fkey1 (PostgreSQL's
+-- cut-down default collided with another one and got numbered).
 DO $$
 DECLARE
     fk record;
@@ -1452,11 +1459,8 @@ BEGIN
                            WHERE attrelid = fk.table_name::regclass
                              AND attname = fk.column_name)]))
         ) THEN
-            EXECUTE format('ALTER TABLE %I ADD %s FOREIGN KEY (%I) REFERENCES %I (id)%s',
-                fk.table_name,
-                CASE WHEN fk.constraint_name IS NULL THEN ''
-                     ELSE format('CONSTRAINT %I', fk.constraint_name) END,
-                fk.column_name, fk.ref_table,
+            EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I FOREIGN KEY (%I) REFERENCES %I (id)%s',
+                fk.table_name, fk.constraint_name, fk.column_name, fk.ref_table,
                 CASE WHEN fk.on_delete IS NULL THEN ''
                      ELSE ' ON DELETE ' || fk.on_delete END);
         END IF;

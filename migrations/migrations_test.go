@@ -29,12 +29,17 @@ const defaultDSN = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 var bunTables = []string{"bun_migrations", "bun_migration_locks"}
 
 // newTestDB creates an empty database with a random name and drops it when
-// the test ends, so tests never see each other's schema.
-func newTestDB(t *testing.T) (*bun.DB, *sql.DB) {
+// the test ends, so tests never see each other's schema. It returns the
+// database opened with bun, the same pool without bun, and its DSN.
+func newTestDB(t *testing.T) (*bun.DB, *sql.DB, string) {
 	t.Helper()
 	dsn := os.Getenv("TEST_DATABASE_URL")
 	if dsn == "" {
 		dsn = defaultDSN
+	}
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		t.Fatalf("TEST_DATABASE_URL must be a postgres:// URL, got %q", dsn)
 	}
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
@@ -57,19 +62,9 @@ func newTestDB(t *testing.T) (*bun.DB, *sql.DB) {
 		t.Fatalf("create test database %s: %v", name, err)
 	}
 
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" {
-		t.Fatalf("TEST_DATABASE_URL must be a postgres:// URL, got %q", dsn)
-	}
-	u.Path = "/" + name
-	sqldb, err := sql.Open("pgx", u.String())
-	if err != nil {
-		t.Fatalf("open %s: %v", name, err)
-	}
-	db := bun.NewDB(sqldb, pgdialect.New())
-
+	// Registered before any pool on the new database opens, so that (cleanups
+	// running last-in first-out) the pools are closed before the drop.
 	t.Cleanup(func() {
-		_ = db.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
@@ -77,6 +72,23 @@ func newTestDB(t *testing.T) (*bun.DB, *sql.DB) {
 		}
 		_ = admin.Close()
 	})
+
+	u.Path = "/" + name
+	dbDSN := u.String()
+	db, sqldb := openDB(t, dbDSN)
+	return db, sqldb, dbDSN
+}
+
+// openDB opens a pool the way the server does; it is closed before the
+// test database is dropped.
+func openDB(t *testing.T, dsn string) (*bun.DB, *sql.DB) {
+	t.Helper()
+	sqldb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
+	}
+	db := bun.NewDB(sqldb, pgdialect.New())
+	t.Cleanup(func() { _ = db.Close() })
 	return db, sqldb
 }
 
@@ -286,7 +298,7 @@ func checkEnum(t *testing.T, db *bun.DB) {
 }
 
 func TestFreshDatabaseMatchesZou(t *testing.T) {
-	db, _ := newTestDB(t)
+	db, _, _ := newTestDB(t)
 	applied := mustMigrate(t, db)
 	if len(applied) == 0 {
 		t.Fatal("Migrate applied nothing on an empty database")
@@ -299,7 +311,7 @@ func TestFreshDatabaseMatchesZou(t *testing.T) {
 }
 
 func TestMigrateTwiceIsNoop(t *testing.T) {
-	db, _ := newTestDB(t)
+	db, _, _ := newTestDB(t)
 	ctx := context.Background()
 
 	pending, err := migrations.Pending(ctx, db)
@@ -327,16 +339,35 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 	if pending, err := migrations.Pending(ctx, db); err != nil || len(pending) != 0 {
 		t.Errorf("Pending after Migrate = %v, %v; want none", pending, err)
 	}
+
+	// A lock left on a pooled connection would block the next server forever.
+	var locks int
+	if err := db.QueryRowContext(ctx, `
+		SELECT count(*) FROM pg_locks
+		WHERE locktype = 'advisory'
+		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&locks); err != nil {
+		t.Fatal(err)
+	}
+	if locks != 0 {
+		t.Errorf("%d advisory locks still held after Migrate returned", locks)
+	}
 }
 
+// TestConcurrentMigrate starts two servers, each with its own pool, on the
+// same empty database at the same moment.
 func TestConcurrentMigrate(t *testing.T) {
-	db, _ := newTestDB(t)
+	db, _, dsn := newTestDB(t)
 	pending, err := migrations.Pending(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	const callers = 2
+	dbs := []*bun.DB{db}
+	for len(dbs) < callers {
+		other, _ := openDB(t, dsn)
+		dbs = append(dbs, other)
+	}
 	var wg sync.WaitGroup
 	results := make([][]string, callers)
 	errs := make([]error, callers)
@@ -346,7 +377,7 @@ func TestConcurrentMigrate(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			<-start
-			results[i], errs[i] = migrations.Migrate(context.Background(), db)
+			results[i], errs[i] = migrations.Migrate(context.Background(), dbs[i])
 		}(i)
 	}
 	close(start)
@@ -371,7 +402,7 @@ func TestConcurrentMigrate(t *testing.T) {
 // database upgraded through Zou's older migrations may name a constraint
 // differently or miss one.
 func TestMigrateOnZouCreatedDatabase(t *testing.T) {
-	db, sqldb := newTestDB(t)
+	db, sqldb, _ := newTestDB(t)
 	ctx := context.Background()
 
 	files, err := filepath.Glob("*.up.sql")

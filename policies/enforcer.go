@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"sync"
@@ -103,6 +104,15 @@ type table struct {
 
 // Load reads model.conf and policy.csv from dir; dir == "" uses the embedded defaults.
 func Load(dir string) (*Enforcer, error) {
+	if dir != "" {
+		// Absolute, so that logs name the real place and a later chdir
+		// cannot point reloads elsewhere.
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, fmt.Errorf("policies: %w", err)
+		}
+		dir = abs
+	}
 	e := &Enforcer{dir: dir}
 	if _, err := e.reload(); err != nil {
 		return nil, err
@@ -151,7 +161,12 @@ func (e *Enforcer) reload() (changed bool, err error) {
 	if e.dir != "" {
 		where = e.dir
 	}
-	sum := sha256.Sum256(append(append(slices.Clone(modelText), 0), policyText...))
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\n", len(modelText)) // length prefix: the two files cannot trade bytes
+	h.Write(modelText)
+	h.Write(policyText)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
 	if old := e.cur.Load(); old != nil && old.sum == sum {
 		return false, nil
 	}

@@ -107,7 +107,7 @@ func TestBrokenFilesRefused(t *testing.T) {
 		"not a p rule":         {addLine("g, user, tasks, read, all"), `rule type "g"`},
 		"empty first field":    {addLine(", user, tasks, read, all"), `rule type ""`},
 		"bad collection":       {addLine("p, user, Tasks!, read, all"), `collection "Tasks!"`},
-		"unterminated quote":   {addLine(`p, user, "tasks, read, all`), "line"},
+		"unterminated quote":   {addLine(`p, user, "tasks, read, all`), "quoted-field"},
 		"empty policy":         {[2]string{string(model), "# nothing\n"}, "no rule"},
 		"model not casbin":     {[2]string{"this is not a model", string(policy)}, ModelFile},
 		"model without cond":   {[2]string{strings.Replace(string(model), "p = sub, obj, act, cond", "p = sub, obj, act", 1), string(policy)}, ModelFile},
@@ -135,8 +135,13 @@ func TestErrorsNameTheLine(t *testing.T) {
 	model, _ := Defaults.ReadFile(ModelFile)
 	policy := "# header\n\np, admin, tasks, read, all\np, wizard, tasks, read, all\n"
 	_, err := parse(model, []byte(policy))
-	if err == nil || !strings.Contains(err.Error(), "policy.csv: line 4:") {
-		t.Fatalf("got %v, want an error on policy.csv line 4", err)
+	if err == nil || !strings.Contains(err.Error(), "policy.csv line 4:") {
+		t.Fatalf("got %v, want an error naming policy.csv line 4", err)
+	}
+	// A garbage file is summarised rather than listed in full.
+	_, err = parse(model, []byte(strings.Repeat("p, wizard, tasks, read, all\n", 15)))
+	if err == nil || !strings.Contains(err.Error(), "5 more bad lines") || strings.Count(err.Error(), "\n") != 10 {
+		t.Fatalf("got %v, want 10 lines and a summary", err)
 	}
 }
 

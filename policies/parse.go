@@ -35,7 +35,7 @@ func parse(modelText, policyText []byte) (*table, error) {
 	// Our pass first: it names the offending line, and it must run before
 	// casbin because casbin panics on some malformed lines.
 	if err := checkPolicy(policyText); err != nil {
-		return nil, fmt.Errorf("%s: %w", PolicyFile, err)
+		return nil, err
 	}
 	ce, err := newCasbin(m, policyText)
 	if err != nil {
@@ -90,27 +90,34 @@ func checkModel(m model.Model) error {
 	return nil
 }
 
+// maxReported bounds the errors listed for one file: a pasted binary or a
+// wrong file should not flood the log.
+const maxReported = 10
+
 // checkPolicy reads the file the way casbin's CSV adapter does (trimmed lines,
 // '#' lines skipped, comma-separated, leading spaces dropped) and refuses any
-// rule outside the vocabulary.
+// rule outside the vocabulary, naming every offending line.
 func checkPolicy(text []byte) error {
 	var errs []error
+	bad := 0
 	sc := bufio.NewScanner(bytes.NewReader(text))
 	for n := 1; sc.Scan(); n++ {
 		tokens, err := splitLine(sc.Text())
-		if err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", n, err))
+		if err == nil && tokens != nil {
+			err = checkRule(tokens)
+		}
+		if err == nil {
 			continue
 		}
-		if tokens == nil {
-			continue
-		}
-		if err := checkRule(tokens); err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", n, err))
+		if bad++; bad <= maxReported {
+			errs = append(errs, fmt.Errorf("%s line %d: %w", PolicyFile, n, err))
 		}
 	}
+	if bad > maxReported {
+		errs = append(errs, fmt.Errorf("%s: %d more bad lines", PolicyFile, bad-maxReported))
+	}
 	if err := sc.Err(); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("%s: %w", PolicyFile, err))
 	}
 	return errors.Join(errs...)
 }
@@ -126,6 +133,11 @@ func splitLine(line string) ([]string, error) {
 	r.Comment = '#'
 	r.TrimLeadingSpace = true
 	tokens, err := r.Read()
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		// The reader sees one line at a time: its own line number is always 1.
+		return nil, fmt.Errorf("column %d: %w", pe.Column, pe.Err)
+	}
 	if err != nil {
 		return nil, err
 	}
