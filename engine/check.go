@@ -66,6 +66,7 @@ func (r *Registry) Check(ctx context.Context, db bun.IDB, policyObjects []string
 				problems = append(problems, fmt.Sprintf("relation %s.%s: %s(%s, %s) is missing", c.Name, rel.Name, rel.JoinTable, rel.OwnColumn, rel.OtherColumn))
 				continue
 			}
+			rel.HasID = live[rel.JoinTable]["id"]
 			if rel.Writable {
 				rel.Target = fkTarget[rel.JoinTable+"."+rel.OtherColumn]
 				if rel.Target == "" {

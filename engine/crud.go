@@ -419,6 +419,11 @@ func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body [
 		if err := e.writeRelations(ctx, tx, id.String(), rels); err != nil {
 			return err
 		}
+		if c.Hooks.AfterWrite != nil {
+			if err := c.Hooks.AfterWrite(ctx, tx, row.Interface(), nil, p); err != nil {
+				return err
+			}
+		}
 		var err error
 		out, _, err = e.fetchOne(ctx, tx, c, nil, id.String(), readSpec{relations: true, visible: c.visibleFor(p, true)})
 		return err
@@ -499,7 +504,11 @@ func (e *Engine) writeRelations(ctx context.Context, tx bun.IDB, id string, rels
 		if rel.Target == "" {
 			return fmt.Errorf("relation %s: target table unknown (registry not checked against the schema)", rel.Name)
 		}
-		_, err := tx.NewRaw("INSERT INTO ? (?, ?) SELECT DISTINCT ?::uuid, x.id FROM ? x WHERE x.id IN (?) ON CONFLICT DO NOTHING",
+		idCol, idVal := "", ""
+		if rel.HasID {
+			idCol, idVal = "id, ", "gen_random_uuid(), "
+		}
+		_, err := tx.NewRaw("INSERT INTO ? ("+idCol+"?, ?) SELECT "+idVal+"?::uuid, x.id FROM ? x WHERE x.id IN (?) ON CONFLICT DO NOTHING",
 			bun.Ident(rel.JoinTable), bun.Ident(rel.OwnColumn), bun.Ident(rel.OtherColumn), id, bun.Ident(rel.Target), bun.List(ids)).Exec(ctx)
 		if err != nil {
 			return err
@@ -586,6 +595,11 @@ func (e *Engine) Update(ctx context.Context, c *Collection, p *Principal, id str
 		if err := e.writeRelations(ctx, tx, id, rels); err != nil {
 			return err
 		}
+		if c.Hooks.AfterWrite != nil {
+			if err := c.Hooks.AfterWrite(ctx, tx, row.Interface(), before.Interface(), p); err != nil {
+				return err
+			}
+		}
 		var err error
 		out, _, err = e.fetchOne(ctx, tx, c, nil, id, readSpec{visible: c.visibleFor(p, true)})
 		return err
@@ -627,6 +641,15 @@ func (e *Engine) Delete(ctx context.Context, c *Collection, p *Principal, id str
 	err = e.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if c.Hooks.BeforeDelete != nil {
 			if err := c.Hooks.BeforeDelete(ctx, tx, id, p, q); err != nil {
+				return err
+			}
+		}
+		// Like SQLAlchemy's secondary relationships, link rows go with their owner.
+		for _, rel := range c.Relations {
+			if !rel.Writable {
+				continue
+			}
+			if _, err := tx.NewDelete().TableExpr("?", bun.Ident(rel.JoinTable)).Where("? = ?", bun.Ident(rel.OwnColumn), id).Exec(ctx); err != nil {
 				return err
 			}
 		}

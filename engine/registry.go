@@ -33,6 +33,7 @@ type Relation struct {
 	OtherColumn string // column of JoinTable holding the related id
 	Writable    bool   // accepted in create/update bodies
 	Target      string // table OtherColumn references; resolved from the live schema at boot
+	HasID       bool   // the join table has its own NOT NULL id column (entity_link…)
 }
 
 // Collection is one registered table, mounted under /data/<Name> unless it is link-only.
@@ -196,6 +197,8 @@ type Hooks struct {
 	// BeforeWrite validates or completes a row about to be inserted (before == nil)
 	// or updated (before = the stored row), inside the write's transaction.
 	BeforeWrite func(ctx context.Context, tx bun.IDB, row, before any, p *Principal) error
+	// AfterWrite runs after the insert or update, in the same transaction (link rows, side rows).
+	AfterWrite func(ctx context.Context, tx bun.IDB, row, before any, p *Principal) error
 	// BeforeDelete runs inside the delete's transaction (refuse, or clean up links).
 	BeforeDelete func(ctx context.Context, tx bun.IDB, id string, p *Principal, q url.Values) error
 	// Visible narrows the keys a caller sees (nil map = all); one is true for single reads.

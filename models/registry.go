@@ -67,6 +67,7 @@ func Register(r *engine.Registry) {
 	// Productions and their settings.
 	engine.Add[Project](r, "projects",
 		engine.Project("t.id"),
+		engine.UpdateProtected("team"),
 		engine.ManyToMany("team", "project_person_link", "project_id", "person_id"),
 		engine.ManyToMany("asset_types", "project_asset_type_link", "project_id", "asset_type_id"),
 		engine.ManyToMany("task_statuses", "project_task_status_link", "project_id", "task_status_id"),
@@ -87,6 +88,7 @@ func Register(r *engine.Registry) {
 	engine.AddTable[ProjectTemplateTaskTypeLink](r)
 	engine.Add[MetadataDescriptor](r, "metadata-descriptors",
 		engine.ManyToMany("departments", "department_metadata_descriptor_link", "metadata_descriptor_id", "department_id"),
+		engine.WithHooks(engine.Hooks{ListRelations: true}),
 	)
 	engine.Add[Milestone](r, "milestones")
 	engine.Add[ScheduleItem](r, "schedule-items")
@@ -106,7 +108,8 @@ func Register(r *engine.Registry) {
 
 	// Production elements.
 	engine.Add[Entity](r, "entities",
-		engine.UpdateProtected("shotgun_id", "created_by"),
+		engine.UpdateProtected("shotgun_id", "created_by", "instance_casting", "entities_in", "entities_out"),
+		engine.WithHooks(engine.Hooks{MergeJSON: true}),
 		engine.Creator("created_by"),
 		engine.ManyToMany("entities_out", "entity_link", "entity_in_id", "entity_out_id"),
 		engine.ManyToMany("entity_concept_links", "entity_concept_link", "entity_in_id", "entity_out_id"),
@@ -127,11 +130,13 @@ func Register(r *engine.Registry) {
 		engine.ManyToMany("shots", "asset_instance_link", "asset_instance_id", "entity_id"),
 	)
 	engine.Add[Task](r, "tasks",
+		engine.WithHooks(engine.Hooks{MergeJSON: true}),
 		engine.ManyToMany("assignees", "task_person_link", "task_id", "person_id"),
 	)
 	engine.Add[TimeSpent](r, "time-spents", engine.Project(projectOfTask), engine.Owner("person_id"))
 	engine.Add[Comment](r, "comments",
 		engine.Project(projectOfObjectTask),
+		engine.UpdateProtected("mentions", "department_mentions"),
 		engine.Assigned(`EXISTS (SELECT 1 FROM task_person_link a WHERE a.task_id = t.object_id AND a.person_id = ?)`),
 		engine.Creator("person_id"),
 		engine.ManyToMany("previews", "comment_preview_link", "comment", "preview_file"),
