@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -45,12 +44,8 @@ func Run(ctx context.Context, db bun.IDB, domain string) ([]string, error) {
 	}
 	var lines []string
 	err := db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
-		lines = lines[:0]
-		r := runner{tx: tx}
-		if err := r.run(ctx, domain, p, &lines); err != nil {
-			return err
-		}
-		return nil
+		lines = nil
+		return runner{tx: tx}.run(ctx, domain, p, &lines)
 	})
 	if err != nil {
 		return nil, err
@@ -72,21 +67,21 @@ func (r runner) run(ctx context.Context, domain string, p preset, lines *[]strin
 	*lines = append(*lines, "Project status initialized.")
 
 	for _, name := range p.assetTypes {
-		if err := r.assetType(ctx, name); err != nil {
+		if err := r.entityType(ctx, name, "asset-type:new"); err != nil {
 			return err
 		}
 	}
 	*lines = append(*lines, fmt.Sprintf("Asset types initialized (domain: %s).", domain))
 
 	for _, name := range temporalTypes[:3] {
-		if _, err := r.entityType(ctx, name); err != nil {
+		if err := r.entityType(ctx, name, ""); err != nil {
 			return err
 		}
 	}
 	*lines = append(*lines, "Shot types initialized.")
 
 	for _, name := range temporalTypes[3:] {
-		if _, err := r.entityType(ctx, name); err != nil {
+		if err := r.entityType(ctx, name, ""); err != nil {
 			return err
 		}
 	}
@@ -180,12 +175,13 @@ func (r runner) projectStatus(ctx context.Context, name string) error {
 	return r.insert(ctx, "project status "+name, &row)
 }
 
-// entityType is entities_service.get_entity_type_by_name: matched by name,
-// created with only its name (no event).
-func (r runner) entityType(ctx context.Context, name string) (created bool, err error) {
+// entityType is entities_service.get_entity_type_by_name (event == "") or
+// assets_service.get_or_create_asset_type (event == "asset-type:new"): an
+// entity type matched by name, created with only its name.
+func (r runner) entityType(ctx context.Context, name, event string) error {
 	id, err := r.findID(ctx, "entity_type", "name = ?", name)
 	if err != nil || id != uuid.Nil {
-		return false, err
+		return err
 	}
 	at := now()
 	row := models.EntityType{
@@ -194,28 +190,12 @@ func (r runner) entityType(ctx context.Context, name string) (created bool, err 
 		Archived: ptr(false),
 	}
 	if err := r.insert(ctx, "entity type "+name, &row); err != nil {
-		return false, err
-	}
-	return true, nil
-}
-
-// assetType is assets_service.get_or_create_asset_type: an entity type matched
-// by name; a creation emits asset-type:new.
-func (r runner) assetType(ctx context.Context, name string) error {
-	id, err := r.findID(ctx, "entity_type", "name = ?", name)
-	if err != nil || id != uuid.Nil {
 		return err
 	}
-	at := now()
-	row := models.EntityType{
-		Base:     models.Base{ID: uuid.New(), CreatedAt: at, UpdatedAt: at},
-		Name:     name,
-		Archived: ptr(false),
+	if event == "" {
+		return nil
 	}
-	if err := r.insert(ctx, "asset type "+name, &row); err != nil {
-		return err
-	}
-	return r.emit(ctx, "asset-type:new", "asset_type_id", row.ID)
+	return r.emit(ctx, event, "asset_type_id", row.ID)
 }
 
 // department is tasks_service.get_or_create_department: matched by name; it
@@ -309,9 +289,4 @@ func (r runner) taskStatus(ctx context.Context, s taskStatus) error {
 		return err
 	}
 	return r.emit(ctx, "task-status:new", "task_status_id", row.ID)
-}
-
-// knownDomain reports whether Run accepts domain (after lower-casing).
-func knownDomain(domain string) bool {
-	return slices.Contains(Domains, strings.ToLower(domain))
 }

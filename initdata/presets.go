@@ -74,7 +74,7 @@ var taskStatuses = []taskStatus{
 		isArtistAllowed: true, isClientAllowed: true},
 }
 
-// Domains lists the accepted domain names; DefaultDomain is used when none is given.
+// Domains lists the domains Run accepts, as `zou init-data --domain` does.
 var Domains = []string{"2d", "3d", "vfx", "games"}
 
 // DefaultDomain is the domain of `zou init-data` without --domain.
