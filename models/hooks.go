@@ -81,6 +81,10 @@ func personHooks(s Settings) engine.Hooks {
 			for _, k := range personAdminOnlyKeys {
 				delete(body, k)
 			}
+			// A bot may not extend its own token's life (Zou: has_person_permissions).
+			if p.IdentityType == "bot" {
+				delete(body, "expiration_date")
+			}
 			return body
 		},
 		BeforeWrite: func(ctx context.Context, tx bun.IDB, row, before any, p *engine.Principal) error {
@@ -88,7 +92,7 @@ func personHooks(s Settings) engine.Hooks {
 		},
 		BeforeDelete: func(ctx context.Context, tx bun.IDB, id string, p *engine.Principal, _ url.Values) error {
 			if p != nil && p.PersonID == id {
-				return engine.Status(http.StatusForbidden, "You can't delete yourself.")
+				return engine.Forbidden() // Zou raises a bare PermissionDenied
 			}
 			var email sql.NullString
 			if err := tx.NewSelect().TableExpr("person").ColumnExpr("email").Where("id = ?", id).Scan(ctx, &email); err != nil {
@@ -161,9 +165,15 @@ func validatePerson(ctx context.Context, tx bun.IDB, s Settings, row, before *Pe
 		return nil
 	}
 	wasActive := before.Active == nil || *before.Active
-	if before.Email != nil && isProtected(s, *before.Email) && p != nil && p.PersonID != before.ID.String() &&
-		(row.Role != before.Role || (wasActive && !active)) {
-		return engine.Status(http.StatusForbidden, "Can't update this person, it's a protected account.")
+	// Protected accounts (bots excepted, as in Zou) keep their role and stay
+	// active whatever another admin sends.
+	if before.Email != nil && isProtected(s, *before.Email) && p != nil && p.PersonID != before.ID.String() && !before.IsBot {
+		if wasActive && !active {
+			return engine.Status(http.StatusForbidden, "Can't set this person as inactive it's a protected account.")
+		}
+		if row.Role != before.Role {
+			return engine.Status(http.StatusForbidden, "Can't change the role of this person it's a protected account.")
+		}
 	}
 	if active && !wasActive && !row.IsBot && !row.IsGuest {
 		return checkUserLimit(ctx, tx, s.UserLimit)
