@@ -92,43 +92,78 @@ func tokenFrom(c *gin.Context, cookie string) string {
 	return ""
 }
 
-// Verify checks a token of the given type and its revocation, and loads its person.
+// Verify checks a token of the given type and its revocation, and loads its
+// person, in flask-jwt-extended's order: decode, type, blocklist, then the user.
 func (a *Authenticator) Verify(ctx context.Context, token, typ string) (*Claims, Person, error) {
 	claims, err := a.Signer.Parse(token, typ)
 	if err != nil {
 		return nil, Person{}, err
 	}
-	if !engine.IsUUID(claims.Subject) {
-		return nil, Person{}, ErrMalformed
-	}
-	p, err := a.person(ctx, claims.Subject)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, p, errUnknownPerson
-	}
-	if err != nil {
-		return nil, p, err
+	if claims.ID == "" {
+		return nil, Person{}, errRevoked
 	}
 	switch claims.IdentityType {
 	case IdentityPerson:
 		revoked, err := a.Store.IsRevoked(ctx, claims.ID)
 		if err != nil {
-			return nil, p, err
+			return nil, Person{}, err
 		}
-		if revoked || claims.ID == "" {
-			return nil, p, errRevoked
+		if revoked {
+			return nil, Person{}, errRevoked
 		}
 	case IdentityBot, IdentityPersonAPI:
-		// Bot and API tokens are valid while the person row still names them.
-		if !p.JTI.Valid || p.JTI.String != claims.ID {
+		// Checked below against the person row: bot and API tokens are valid
+		// while that row still names them (regenerating or deleting revokes).
+	default:
+		return nil, Person{}, errRevoked
+	}
+	var p Person
+	if engine.IsUUID(claims.Subject) {
+		p, err = a.person(ctx, claims.Subject)
+	} else {
+		err = sql.ErrNoRows // Zou's lookup of a malformed id finds nobody either
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		if claims.IdentityType != IdentityPerson {
 			return nil, p, errRevoked
 		}
-	default:
+		return nil, p, errUnknownPerson
+	}
+	if err != nil {
+		return nil, p, err
+	}
+	if claims.IdentityType != IdentityPerson && (!p.JTI.Valid || p.JTI.String != claims.ID) {
 		return nil, p, errRevoked
 	}
 	if p.Active.Valid && !p.Active.Bool {
+		// Zou logs a deactivated person out: re-activating the account does not
+		// bring old sessions back.
+		if claims.IdentityType == IdentityPerson {
+			a.revoke(ctx, claims)
+		}
 		return nil, p, errInactive
 	}
 	return claims, p, nil
+}
+
+// Logout revokes a person token and the refresh token it is paired with.
+// Like Zou, it never fails: an unreachable store is logged, the client drops
+// its tokens either way.
+func (a *Authenticator) Logout(ctx context.Context, c *Claims) { a.revoke(ctx, c) }
+
+func (a *Authenticator) revoke(ctx context.Context, c *Claims) {
+	ttl := a.Signer.AccessTTL
+	if c.Type == "refresh" {
+		ttl = a.Signer.RefreshTTL
+	}
+	if err := a.Store.Revoke(ctx, c.ID, ttl); err != nil {
+		engine.LogWarn("revoke token", err)
+	}
+	if c.RefreshJTI != "" {
+		if err := a.Store.Revoke(ctx, c.RefreshJTI, a.Signer.RefreshTTL); err != nil {
+			engine.LogWarn("revoke refresh token", err)
+		}
+	}
 }
 
 var (
@@ -137,6 +172,10 @@ var (
 	errInactive      = errors.New("inactive person")
 )
 
+// MsgUnauthorized is werkzeug's Unauthorized description, Zou's message for a
+// token whose person is gone or deactivated.
+const MsgUnauthorized = "The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials required."
+
 // TokenError maps a verification failure to Zou's status and body.
 func TokenError(err error) error {
 	switch {
@@ -144,14 +183,18 @@ func TokenError(err error) error {
 		return engine.Status(http.StatusUnauthorized, "Signature has expired")
 	case errors.Is(err, errRevoked):
 		return engine.Raw(http.StatusUnauthorized, gin.H{"msg": "Token has been revoked"})
-	case errors.Is(err, errUnknownPerson):
-		return engine.Status(http.StatusUnauthorized, "The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials required.")
-	case errors.Is(err, errInactive):
-		return engine.Status(http.StatusUnauthorized, "The server could not verify that you are authorized to access the URL requested. User is unactive.")
+	case errors.Is(err, errUnknownPerson), errors.Is(err, errInactive):
+		return engine.Status(http.StatusUnauthorized, MsgUnauthorized)
 	case errors.Is(err, ErrMalformed), errors.Is(err, ErrWrongType):
-		return engine.Raw(http.StatusUnprocessableEntity, gin.H{"msg": strings.TrimPrefix(err.Error(), ErrMalformed.Error()+": ")})
+		return engine.Raw(http.StatusUnprocessableEntity, gin.H{"msg": TokenMessage(err)})
 	}
 	return err
+}
+
+// MissingToken is flask-jwt-extended's answer when neither the cookie nor the
+// Authorization header carries a token (Zou looks in cookies, then headers).
+func MissingToken(cookie string) error {
+	return engine.Raw(http.StatusUnauthorized, gin.H{"msg": `Missing JWT in cookies or headers (Missing cookie "` + cookie + `"; Missing Authorization Header)`})
 }
 
 // Require is the middleware of every authenticated route: it answers 401/422
@@ -160,7 +203,7 @@ func (a *Authenticator) Require() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		tok := tokenFrom(c, AccessCookie)
 		if tok == "" {
-			engine.WriteError(c, engine.Raw(http.StatusUnauthorized, gin.H{"msg": `Missing JWT in headers or cookies (Missing Authorization Header; Missing cookie "access_token_cookie")`}))
+			engine.WriteError(c, MissingToken(AccessCookie))
 			return
 		}
 		claims, p, err := a.Verify(c.Request.Context(), tok, "access")

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -34,9 +35,27 @@ func CheckPassword(hash []byte, pw string) bool {
 // PasswordLength counts characters, not bytes, as Zou's length rule does.
 func PasswordLength(pw string) int { return utf8.RuneCountInString(pw) }
 
-// dummyHash is compared against when the account does not exist, so that an
-// unknown email costs the same time as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not-a-real-password"), bcrypt.MinCost)
+// IsHash reports whether stored is a bcrypt hash at all (Zou's LDAP sync
+// stores the literal "default", a CSV import stores nothing).
+func IsHash(stored []byte) bool {
+	_, err := bcrypt.Cost(stored)
+	return err == nil
+}
 
-// SpendCompare burns one bcrypt comparison (timing equaliser).
-func SpendCompare(pw string) { _ = bcrypt.CompareHashAndPassword(dummyHash, truncate(pw)) }
+// dummyHashes holds, per cost, a hash that is compared against when there is
+// no usable one (unknown email, password-less account), so that such a login
+// costs the same time as a wrong password and does not reveal the account.
+var dummyHashes sync.Map // int → []byte
+
+// SpendCompare burns one bcrypt comparison at the given cost (timing equaliser).
+func SpendCompare(pw string, cost int) {
+	h, ok := dummyHashes.Load(cost)
+	if !ok {
+		b, err := bcrypt.GenerateFromPassword([]byte("dummy password"), cost)
+		if err != nil {
+			return
+		}
+		h, _ = dummyHashes.LoadOrStore(cost, b)
+	}
+	_ = bcrypt.CompareHashAndPassword(h.([]byte), truncate(pw))
+}

@@ -5,6 +5,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -94,7 +95,28 @@ var (
 	ErrWrongType = errors.New("wrong token type")
 )
 
-// Parse verifies a token's signature, algorithm and lifetime, and its type.
+// TokenMessage is the text flask-jwt-extended puts in {"msg": …} for a refused
+// token: PyJWT's sentence for the common failures.
+func TokenMessage(err error) string {
+	var te *tokenError
+	if errors.As(err, &te) {
+		return te.msg
+	}
+	return err.Error()
+}
+
+type tokenError struct {
+	kind error
+	msg  string
+}
+
+func (e *tokenError) Error() string { return e.kind.Error() + ": " + e.msg }
+func (e *tokenError) Unwrap() error { return e.kind }
+
+func malformed(msg string) error { return &tokenError{kind: ErrMalformed, msg: msg} }
+
+// Parse verifies a token's signature, algorithm and lifetime, and its type
+// ("access" or "refresh").
 func (s *Signer) Parse(token, wantType string) (*Claims, error) {
 	var c Claims
 	_, err := jwt.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) { return s.key, nil },
@@ -102,16 +124,32 @@ func (s *Signer) Parse(token, wantType string) (*Claims, error) {
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, ErrExpired
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid) && strings.Contains(err.Error(), "signing method"):
+		return nil, malformed("The specified alg value is not allowed")
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-		return nil, fmt.Errorf("%w: Signature verification failed", ErrMalformed)
+		return nil, malformed("Signature verification failed")
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		return nil, malformed("The specified alg value is not allowed")
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return nil, malformed("The token is not yet valid (nbf)")
+	case errors.Is(err, jwt.ErrTokenMalformed) && strings.Count(token, ".") != 2:
+		return nil, malformed("Not enough segments")
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return nil, malformed("Invalid token: " + strings.TrimPrefix(err.Error(), jwt.ErrTokenMalformed.Error()+": "))
 	case err != nil:
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, malformed(err.Error())
 	}
 	if c.Subject == "" {
-		return nil, fmt.Errorf("%w: missing subject", ErrMalformed)
+		return nil, malformed("Missing claim: sub")
+	}
+	if c.Type == "" {
+		c.Type = "access" // flask-jwt-extended's default for a token without a type
 	}
 	if c.Type != wantType {
-		return nil, fmt.Errorf("%w: Only %s tokens are allowed", ErrWrongType, wantType)
+		if wantType == "refresh" {
+			return nil, &tokenError{kind: ErrWrongType, msg: "Only refresh tokens are allowed"}
+		}
+		return nil, &tokenError{kind: ErrWrongType, msg: "Only non-refresh tokens are allowed"}
 	}
 	return &c, nil
 }

@@ -2,9 +2,11 @@ package routes
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,7 +24,7 @@ func (s *Server) mountIndex(r gin.IRouter) {
 		st := s.probe(c.Request.Context())
 		c.JSON(http.StatusOK, gin.H{"database-up": b2i(st.db), "key-value-store-up": b2i(st.kv),
 			"event-stream-up": b2i(st.events), "job-queue-up": 0, "indexer-up": 0,
-			"time": float64(time.Now().UTC().UnixNano()) / 1e9})
+			"time": unixFloat(time.Now())})
 	})
 	r.GET("/status.txt", func(c *gin.Context) {
 		st := s.probe(c.Request.Context())
@@ -62,6 +64,16 @@ func (s *Server) probe(ctx context.Context) health {
 		}
 	}
 	return h
+}
+
+// unixFloat is Python's datetime.timestamp(): seconds with microseconds, always
+// written as a float (1706696430.0, never 1706696430).
+func unixFloat(t time.Time) json.Number {
+	s := strconv.FormatFloat(float64(t.UnixMicro())/1e6, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return json.Number(s)
 }
 
 func b2i(b bool) int {

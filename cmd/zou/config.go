@@ -131,11 +131,19 @@ func (r *reader) list(key string) []string {
 	if !r.v.IsSet(key) {
 		return nil
 	}
-	if l := r.v.GetStringSlice(key); len(l) > 1 {
-		return l
+	var parts []string
+	switch v := r.v.Get(key).(type) {
+	case []any:
+		for _, e := range v {
+			parts = append(parts, fmt.Sprint(e))
+		}
+	case []string:
+		parts = v
+	default:
+		parts = strings.Split(r.v.GetString(key), ";")
 	}
 	var out []string
-	for _, part := range strings.Split(r.v.GetString(key), ";") {
+	for _, part := range parts {
 		if p := strings.TrimSpace(part); p != "" {
 			out = append(out, p)
 		}

@@ -86,7 +86,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	setupLogging(cfg)
 	switch cmd {
 	case "serve":
-		return serve(ctx, cfg)
+		return serve(ctx, cfg, out)
 	case "init-db":
 		db, err := openDB(ctx, cfg, true)
 		if err != nil {
@@ -212,7 +212,7 @@ func migrate(ctx context.Context, db *bun.DB, out io.Writer) error {
 	return nil
 }
 
-func serve(ctx context.Context, cfg config.Config) error {
+func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -240,7 +240,7 @@ func serve(ctx context.Context, cfg config.Config) error {
 	if cfg.KV.Host != "" {
 		kv = "Redis at " + net.JoinHostPort(cfg.KV.Host, fmt.Sprint(cfg.KV.Port))
 	}
-	fmt.Printf("Zou API listening on http://%s (database %s, %s)\n", ln.Addr(), redact(cfg.DB.DSN()), kv)
+	fmt.Fprintf(out, "Zou API listening on http://%s (database %s, %s)\n", ln.Addr(), redact(cfg.DB.DSN()), kv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
