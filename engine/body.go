@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
+	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,8 +18,11 @@ import (
 // raw values so each can be cast to its column type.
 func ParseObject(body []byte) (map[string]json.RawMessage, error) {
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || string(trimmed) == "null" {
+	if string(trimmed) == "null" { // Flask: request.json is None
 		return nil, BadRequest(MsgEmptyBody)
+	}
+	if len(trimmed) == 0 { // Flask fails to decode an empty JSON body
+		return nil, decodeError(json.Unmarshal(trimmed, new(any)))
 	}
 	if trimmed[0] != '{' {
 		if !json.Valid(trimmed) {
@@ -31,8 +37,9 @@ func ParseObject(body []byte) (map[string]json.RawMessage, error) {
 	return m, nil
 }
 
+// decodeError is werkzeug's BadRequest as Zou renders it: no "data" key.
 func decodeError(err error) error {
-	return BadRequest("Failed to decode JSON object: " + err.Error())
+	return Status(http.StatusBadRequest, "Failed to decode JSON object: "+err.Error())
 }
 
 // literalJSON turns a bun default tag (an SQL literal) into the JSON the
@@ -64,7 +71,13 @@ var (
 )
 
 // assign casts one JSON value to the column's Go field, or says why it cannot.
-func assign(col *Column, strct reflect.Value, raw json.RawMessage) error {
+// Zou binds values with a cast to the column type (SQLAlchemy's psycopg
+// dialect renders "::INTEGER", "::VARCHAR"…), so what PostgreSQL can cast is
+// accepted: numeric strings for numbers, numbers and booleans for strings.
+// What it cannot cast answers Zou's sanitised "invalid format" message. Dates
+// are checked as Zou's update does (a message naming the key); on create Zou
+// leaves them to the database, hence the sanitised message there (onCreate).
+func assign(col *Column, strct reflect.Value, raw json.RawMessage, onCreate bool) error {
 	fv := col.Field.Value(strct)
 	raw = bytes.TrimSpace(raw)
 	if string(raw) == "null" {
@@ -79,7 +92,8 @@ func assign(col *Column, strct reflect.Value, raw json.RawMessage) error {
 		target = reflect.New(fv.Type().Elem()).Elem()
 	}
 	bad := func() error {
-		return BadRequest(fmt.Sprintf("Invalid value for %s: expected %s.", col.Key, describe(col)))
+		return &Error{Status: http.StatusBadRequest, Body: Plain400(MsgInvalidValue).Body,
+			Cause: fmt.Errorf("invalid value for %s: expected %s, got %.100s", col.Name, describe(col), raw)}
 	}
 	switch col.kind {
 	case kUUID:
@@ -110,6 +124,9 @@ func assign(col *Column, strct reflect.Value, raw json.RawMessage) error {
 		}
 		t, ok := ParseDateTime(s)
 		if !ok {
+			if onCreate {
+				return bad()
+			}
 			return BadRequest(fmt.Sprintf("Invalid date format for '%s': '%s'. Expected an ISO 8601 date or datetime.", col.Key, s))
 		}
 		if col.kind == kDate {
@@ -142,12 +159,27 @@ func assign(col *Column, strct reflect.Value, raw json.RawMessage) error {
 			return bad()
 		}
 		target.SetBytes([]byte(s))
-	default:
-		// strings, numbers and arrays: encoding/json enforces the JSON type.
-		if json.Unmarshal(raw, target.Addr().Interface()) != nil {
+	case kInt:
+		n, ok := jsonInt(raw)
+		if !ok || target.OverflowInt(n) {
 			return bad()
 		}
-		if col.kind == kString && strings.ContainsRune(target.String(), 0) {
+		target.SetInt(n)
+	case kFloat:
+		f, ok := jsonFloat(raw)
+		if !ok {
+			return bad()
+		}
+		target.SetFloat(f)
+	case kString:
+		s, ok := jsonText(raw)
+		if !ok || strings.ContainsRune(s, 0) || target.Kind() != reflect.String {
+			return bad()
+		}
+		target.SetString(s)
+	default:
+		// arrays: encoding/json enforces the JSON type.
+		if json.Unmarshal(raw, target.Addr().Interface()) != nil {
 			return bad()
 		}
 	}
@@ -179,9 +211,71 @@ func describe(col *Column) string {
 	return "a string"
 }
 
-// Plain400WithField is the CRUD 400 shape naming the offending field.
+// Plain400WithField is the CRUD 400 shape; the field is logged, not sent
+// (Zou's body holds the message only).
 func Plain400WithField(msg, field string) *Error {
 	e := Plain400(msg)
-	e.Body["field"] = field
+	e.Cause = fmt.Errorf("field %s", field)
 	return e
+}
+
+// jsonInt reads an integer as PostgreSQL casts it to an integer column: a JSON
+// number (fractions rounded half to even) or a string holding an integer.
+func jsonInt(raw json.RawMessage) (int64, bool) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		return n, err == nil
+	}
+	var num json.Number
+	if json.Unmarshal(raw, &num) != nil {
+		return 0, false
+	}
+	if n, err := num.Int64(); err == nil {
+		return n, true
+	}
+	f, err := num.Float64()
+	if err != nil || math.IsNaN(f) || math.Abs(f) >= 1<<63 {
+		return 0, false
+	}
+	return int64(math.RoundToEven(f)), true
+}
+
+// jsonFloat reads a JSON number or a string holding one.
+func jsonFloat(raw json.RawMessage) (float64, bool) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		return f, err == nil
+	}
+	var f float64
+	return f, json.Unmarshal(raw, &f) == nil
+}
+
+// jsonText reads a string column's value: a JSON string, or a number or
+// boolean as PostgreSQL writes it as text (5 → "5", 1.5 → "1.5", true → "true").
+func jsonText(raw json.RawMessage) (string, bool) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s, true
+	}
+	switch string(raw) {
+	case "true", "false":
+		return string(raw), true
+	}
+	var num json.Number
+	if json.Unmarshal(raw, &num) != nil {
+		return "", false
+	}
+	if n, err := num.Int64(); err == nil {
+		return strconv.FormatInt(n, 10), true
+	}
+	f, err := num.Float64()
+	if err != nil {
+		return "", false
+	}
+	if a := math.Abs(f); a == 0 || (a >= 1e-4 && a < 1e15) {
+		return strconv.FormatFloat(f, 'f', -1, 64), true
+	}
+	return strconv.FormatFloat(f, 'e', -1, 64), true
 }

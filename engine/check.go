@@ -12,7 +12,15 @@ import (
 // Check compares the registry with the live schema and the policy's objects,
 // and resolves relation targets from the foreign keys. Its error lists every
 // problem so that a misconfigured server refuses to start with one message.
+// It also strips the bun defaults from db's own table metadata (see
+// stripDefaults): db may hold another dialect instance than the registry's,
+// and inserts go through db's.
 func (r *Registry) Check(ctx context.Context, db bun.IDB, policyObjects []string) error {
+	if d := db.Dialect(); d != r.dialect {
+		for _, c := range r.ordered {
+			stripDefaults(d.Tables().Get(c.Type))
+		}
+	}
 	var cols []struct {
 		Table  string `bun:"table_name"`
 		Column string `bun:"column_name"`

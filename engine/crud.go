@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/url"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -276,9 +277,11 @@ func (e *Engine) fetchOne(ctx context.Context, db bun.IDB, c *Collection, p *Pri
 
 // Get answers GET /data/<collection>/<id>; relations default to true as in Zou.
 func (e *Engine) Get(ctx context.Context, c *Collection, p *Principal, id string, q url.Values) ([]byte, error) {
+	// Zou: get_bool_parameter("relations", "true"), i.e. absent → true,
+	// present → whether it reads "true" in any case.
 	relations := true
 	if v, ok := q["relations"]; ok {
-		relations = v[0] == "" || !isFalse(v[0])
+		relations = strings.EqualFold(v[0], "true")
 	}
 	body, access, err := e.fetchOne(ctx, e.DB, c, p, id, readSpec{relations: relations, visible: c.visibleFor(p, true)})
 	if err != nil {
@@ -290,11 +293,6 @@ func (e *Engine) Get(ctx context.Context, c *Collection, p *Principal, id string
 		}
 	}
 	return body, nil
-}
-
-func isFalse(s string) bool {
-	v, ok := ParseBool(s)
-	return ok && !v
 }
 
 // projectAccess answers, for a create, the caller's role and membership in the body's project.
@@ -317,11 +315,101 @@ func (e *Engine) projectAccess(ctx context.Context, p *Principal, projectID stri
 	return a, nil
 }
 
+// authorizeCreate checks a non-admin's create right from the raw body: the
+// effective role in the body's project, and the conditions the body can meet
+// (team: member of that project; self: the owner key is the caller; creator:
+// always, the engine stamps the creator).
+func (e *Engine) authorizeCreate(ctx context.Context, c *Collection, p *Principal, m map[string]json.RawMessage) error {
+	projectID, err := e.bodyProject(ctx, c, m)
+	if err != nil {
+		return err
+	}
+	a, err := e.projectAccess(ctx, p, projectID)
+	if err != nil {
+		return err
+	}
+	if col, ok := c.Column(c.OwnerColumn); ok && c.OwnerColumn != "" && !c.protected[col.Name] {
+		a.owner = rawID(m[col.Key])
+	}
+	a.creator = p.PersonID
+	if c.keepCreator { // the body names the author
+		a.creator = rawID(m[c.CreatorColumn])
+	}
+	for _, cond := range e.conditions(EffectiveRole(p.Role, a.prole), c, ActCreate) {
+		if a.holds(cond, p, c) {
+			return nil
+		}
+	}
+	return Forbidden()
+}
+
+// bodyProject resolves the project a create body belongs to: its project_id,
+// or, for rows whose project is reached through another row (a schedule
+// version, a task...), ProjectExpr evaluated over the body's ids. "" = none.
+func (e *Engine) bodyProject(ctx context.Context, c *Collection, m map[string]json.RawMessage) (string, error) {
+	if c.ProjectExpr == "" || c.ProjectExpr == "t.id" { // a new project is no member's yet
+		return "", nil
+	}
+	if c.ProjectExpr == "t.project_id" {
+		if col, ok := c.Column("project_id"); ok {
+			return rawID(m[col.Key]), nil
+		}
+		return "", nil
+	}
+	// A one-row stand-in for "t" holding every uuid column of the collection
+	// (NULL unless the body gives a valid id), so that any ProjectExpr can run.
+	var cols []string
+	var args []any
+	given := false
+	for _, col := range c.columns() {
+		if col.kind != kUUID {
+			continue
+		}
+		v := ""
+		if !c.protected[col.Name] {
+			v = rawID(m[col.Key])
+		}
+		given = given || v != ""
+		cols = append(cols, "?::uuid AS "+quoteIdent(col.Name))
+		if v == "" {
+			args = append(args, nil)
+		} else {
+			args = append(args, v)
+		}
+	}
+	if !given {
+		return "", nil
+	}
+	var project sql.NullString
+	err := e.DB.NewRaw("SELECT ("+c.ProjectExpr+")::text FROM (SELECT "+strings.Join(cols, ", ")+") AS t", args...).Scan(ctx, &project)
+	if err != nil {
+		return "", fmt.Errorf("resolve project of %s: %w", c.Name, err)
+	}
+	return project.String, nil
+}
+
+// rawID reads a JSON string holding a UUID, lower-cased; anything else is "".
+func rawID(raw json.RawMessage) string {
+	var s string
+	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil || !IsUUID(s) {
+		return ""
+	}
+	return strings.ToLower(s)
+}
+
 // Create answers POST /data/<collection>: 201 with the new row and its relations.
 func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body []byte) ([]byte, error) {
 	m, err := ParseObject(body)
 	if err != nil {
 		return nil, err
+	}
+	// Authorise on the raw body before validating it, as Zou does
+	// (check_create_permissions comes first): a caller without the right
+	// gets 403, never a 400 that describes the schema.
+	if !p.IsAdmin() {
+		if err := e.authorizeCreate(ctx, c, p, m); err != nil {
+			return nil, err
+		}
 	}
 	row := reflect.New(c.Type)
 	strct := row.Elem()
@@ -343,7 +431,7 @@ func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body [
 		if !ok || (col.Hidden && !c.writeOnly[key]) {
 			return nil, Plain400(fmt.Sprintf("'%s' is an invalid keyword argument for %s", key, c.TypeName))
 		}
-		if err := assign(col, strct, raw); err != nil {
+		if err := assign(col, strct, raw, true); err != nil {
 			return nil, err
 		}
 		set[key] = true
@@ -352,46 +440,18 @@ func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body [
 		if set[col.Name] || col.Default == "" {
 			continue
 		}
-		if err := assign(col, strct, literalJSON(col.Default)); err != nil {
+		if err := assign(col, strct, literalJSON(col.Default), true); err != nil {
 			return nil, fmt.Errorf("default of %s.%s: %w", c.Table.Name, col.Name, err)
 		}
 		set[col.Name] = true
 	}
-	// Authorise on the body's project before checking integrity, as Zou does.
 	projectID := ""
 	if col, ok := c.Column("project_id"); ok && c.ProjectExpr == "t.project_id" {
 		projectID = stringOf(col.Field.Value(strct))
 	}
-	if !p.IsAdmin() {
-		a, err := e.projectAccess(ctx, p, projectID)
-		if err != nil {
-			return nil, err
-		}
-		if c.OwnerColumn != "" {
-			if col, ok := c.Column(c.OwnerColumn); ok {
-				a.owner = stringOf(col.Field.Value(strct))
-			}
-		}
-		a.creator = p.PersonID
-		role := EffectiveRole(p.Role, a.prole)
-		conds := e.conditions(role, c, ActCreate)
-		granted := false
-		for _, cond := range conds {
-			if cond == "team" && projectID == "" {
-				continue
-			}
-			if a.holds(cond, p, c) {
-				granted = true
-				break
-			}
-		}
-		if !granted {
-			return nil, Forbidden()
-		}
-	}
-	if c.CreatorColumn != "" && p != nil {
+	if c.CreatorColumn != "" && !c.keepCreator && p != nil {
 		if col, ok := c.Column(c.CreatorColumn); ok {
-			if err := assign(col, strct, json.RawMessage(`"`+p.PersonID+`"`)); err == nil {
+			if err := assign(col, strct, json.RawMessage(`"`+p.PersonID+`"`), true); err == nil {
 				set[c.CreatorColumn] = true
 			}
 		}
@@ -519,12 +579,12 @@ func (e *Engine) writeRelations(ctx context.Context, tx bun.IDB, id string, rels
 
 // Update answers PUT /data/<collection>/<id>: a partial update, 200 with the row.
 func (e *Engine) Update(ctx context.Context, c *Collection, p *Principal, id string, body []byte) ([]byte, error) {
-	if !IsUUID(id) {
-		return nil, MalformedID()
-	}
 	m, err := ParseObject(body)
 	if err != nil {
 		return nil, err
+	}
+	if !IsUUID(id) {
+		return nil, MalformedID()
 	}
 	_, access, err := e.fetchOne(ctx, e.DB, c, p, id, readSpec{fields: map[string]bool{}})
 	if err != nil {
@@ -572,7 +632,7 @@ func (e *Engine) Update(ctx context.Context, c *Collection, p *Principal, id str
 				}
 				raw = merged
 			}
-			if err := assign(col, strct, raw); err != nil {
+			if err := assign(col, strct, raw, false); err != nil {
 				return err
 			}
 			cols = append(cols, col.Name)
@@ -601,7 +661,7 @@ func (e *Engine) Update(ctx context.Context, c *Collection, p *Principal, id str
 			}
 		}
 		var err error
-		out, _, err = e.fetchOne(ctx, tx, c, nil, id, readSpec{visible: c.visibleFor(p, true)})
+		out, _, err = e.fetchOne(ctx, tx, c, nil, id, readSpec{relations: c.updateRelations, visible: c.visibleFor(p, true)})
 		return err
 	})
 	if err != nil {

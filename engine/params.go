@@ -27,6 +27,21 @@ const (
 	opRelation
 )
 
+// String names the comparison, for tests and logs.
+func (o filterOp) String() string {
+	switch o {
+	case opEq:
+		return "eq"
+	case opIn:
+		return "in"
+	case opILike:
+		return "ilike"
+	case opRelation:
+		return "relation"
+	}
+	return fmt.Sprintf("filterOp(%d)", int(o))
+}
+
 // Filter is one parsed query-string filter; values are already cast.
 type Filter struct {
 	Key      string
@@ -117,6 +132,9 @@ func (c *Collection) parseFilter(key, value string, allowed func(string) bool) (
 			if allowed != nil && !allowed(key) {
 				return nil, notAllowed
 			}
+			if strings.ContainsRune(value, 0) {
+				return nil, BadRequest(fmt.Sprintf("Invalid value for %s: %q is not a valid text.", key, value))
+			}
 			return &Filter{Key: key, Computed: &c.Computed[i], Op: opEq, Values: []any{value}}, nil
 		}
 	}
@@ -128,6 +146,9 @@ func (c *Collection) parseFilter(key, value string, allowed func(string) bool) (
 		return nil, notAllowed
 	}
 	if key == "name" {
+		if strings.ContainsRune(value, 0) {
+			return nil, invalidFilter(col, value)
+		}
 		return &Filter{Key: key, Column: col, Op: opILike, Values: []any{value}}, nil
 	}
 	if strings.HasPrefix(value, "[") {
@@ -174,6 +195,9 @@ func scalarString(v any) (string, bool) {
 // castFilterValue casts a query-string value to the column's type. Zou lets
 // PostgreSQL cast and answers 500 on failure; we answer 400 naming the column.
 func castFilterValue(col *Column, s string) (any, error) {
+	if strings.ContainsRune(s, 0) { // PostgreSQL text never holds NUL (bun refuses to quote it)
+		return nil, invalidFilter(col, s)
+	}
 	switch col.kind {
 	case kUUID:
 		return castUUID(s)

@@ -53,6 +53,10 @@ type Collection struct {
 	OwnerColumn string
 	// CreatorColumn names the column that records who created the row (condition "creator").
 	CreatorColumn string
+	// keepCreator leaves CreatorColumn as the create body sets it (Author) instead of the caller.
+	keepCreator bool
+	// updateRelations makes PUT answer with the relations (Zou's post_update adds them for some models).
+	updateRelations bool
 	// EventName is the prefix of emitted events, e.g. "task-status".
 	EventName string
 	// Computed holds read-only columns computed in SQL, keyed by JSON name.
@@ -143,8 +147,20 @@ func Project(expr string) Option { return func(c *Collection) { c.ProjectExpr = 
 // Owner names the column that ties a row to a person, for the "self" condition.
 func Owner(col string) Option { return func(c *Collection) { c.OwnerColumn = col } }
 
-// Creator names the column recording the creating person, for the "creator" condition.
+// Creator names the column recording the creating person, for the "creator"
+// condition; a create sets it to the caller (Zou's entities and playlists).
 func Creator(col string) Option { return func(c *Collection) { c.CreatorColumn = col } }
+
+// Author names the column recording the row's author, for the "creator"
+// condition, but keeps the value the create body sends (Zou's comments keep
+// the body's person_id).
+func Author(col string) Option {
+	return func(c *Collection) { c.CreatorColumn, c.keepCreator = col, true }
+}
+
+// UpdateRelations makes PUT answer with the collection relations, as Zou's
+// post_update does for persons (departments) and entity types (task_types).
+func UpdateRelations() Option { return func(c *Collection) { c.updateRelations = true } }
 
 // TypeName overrides the "type" key (defaults to the Go struct name).
 func TypeName(name string) Option { return func(c *Collection) { c.TypeName = name } }
@@ -261,9 +277,7 @@ func (r *Registry) add(typ reflect.Type, name string, opts []Option) *Collection
 	// them itself (see Column.Default), so bun must never turn a zero value into
 	// DEFAULT, which on a Zou-made database would mean NULL.
 	c.columns()
-	for _, f := range table.Fields {
-		f.SQLDefault = ""
-	}
+	stripDefaults(table)
 	if name != "" {
 		if _, dup := r.byName[name]; dup {
 			panic(fmt.Sprintf("engine: collection %q registered twice", name))
@@ -307,6 +321,15 @@ func (r *Registry) Tables() []*Collection { return r.ordered }
 
 // IsHidden reports whether a column is never sent nor filterable.
 func (c *Collection) IsHidden(col string) bool { return c.hidden[col] }
+
+// stripDefaults makes bun write zero values as they are: with a default tag bun
+// sends DEFAULT for a zero value, which is NULL on a Zou-made database (Zou's
+// defaults live in the ORM), and a NOT NULL violation for notnull columns.
+func stripDefaults(t *schema.Table) {
+	for _, f := range t.Fields {
+		f.SQLDefault = ""
+	}
+}
 
 func fieldByName(t *schema.Table, name string) (*schema.Field, bool) {
 	for _, f := range t.Fields {

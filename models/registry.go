@@ -40,6 +40,7 @@ func Register(r *engine.Registry) {
 			"fido_credentials", "jti", "login_failed_attemps", "last_login_failed"),
 		engine.WriteOnly("password"),
 		engine.UpdateProtected("password", "jti"),
+		engine.UpdateRelations(),
 		engine.ManyToMany("departments", "department_link", "person_id", "department_id"),
 		engine.Owner("id"),
 		engine.Computed("full_name", `trim(concat_ws(' ', nullif(t.first_name, ''), nullif(t.last_name, '')))`),
@@ -47,6 +48,7 @@ func Register(r *engine.Registry) {
 	engine.Add[ProjectStatus](r, "project-status")
 	engine.Add[EntityType](r, "entity-types",
 		engine.Event("asset-type"),
+		engine.UpdateRelations(),
 		engine.ManyToMany("task_types", "task_type_asset_type_link", "asset_type_id", "task_type_id"),
 	)
 	engine.Add[TaskType](r, "task-types")
@@ -138,7 +140,7 @@ func Register(r *engine.Registry) {
 		engine.Project(projectOfObjectTask),
 		engine.UpdateProtected("mentions", "department_mentions"),
 		engine.Assigned(`EXISTS (SELECT 1 FROM task_person_link a WHERE a.task_id = t.object_id AND a.person_id = ?)`),
-		engine.Creator("person_id"),
+		engine.Author("person_id"),
 		engine.ManyToMany("previews", "comment_preview_link", "comment", "preview_file"),
 		engine.ManyToMany("mentions", "comment_mentions", "comment", "person"),
 		engine.ManyToMany("department_mentions", "comment_department_mentions", "comment", "department"),
