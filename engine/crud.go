@@ -145,29 +145,48 @@ func envelope(rows []byte, total int64, p *ListParams) []byte {
 	return b
 }
 
-// stream runs a read query and writes each row as JSON as it arrives.
+// stream runs a read query and writes each row as JSON as it arrives. Rows go
+// into fixed-size chunks joined once at the end: growing one slice to a
+// multi-megabyte answer would copy it several times over.
 func (e *Engine) stream(ctx context.Context, q *bun.SelectQuery, outs []output, typeName string, b []byte) ([]byte, error) {
 	rows, err := q.Rows(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	const chunkSize = 64 << 10
 	s := newScanner(outs)
+	var full [][]byte
+	size := len(b)
+	cur := append(make([]byte, 0, chunkSize), b...)
 	n := 0
 	for rows.Next() {
 		if err := rows.Scan(s.dest...); err != nil {
 			return nil, err
 		}
-		if n > 0 {
-			b = append(b, ',')
+		if len(cur) > chunkSize-4<<10 {
+			full = append(full, cur)
+			size += len(cur)
+			cur = make([]byte, 0, chunkSize)
 		}
-		b = s.appendRow(b, typeName)
+		if n > 0 {
+			cur = append(cur, ',')
+		}
+		cur = s.appendRow(cur, typeName)
 		n++
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return append(b, ']'), nil
+	cur = append(cur, ']')
+	if len(full) == 0 {
+		return cur, nil
+	}
+	out := make([]byte, 0, size+len(cur))
+	for _, c := range full {
+		out = append(out, c...)
+	}
+	return append(out, cur...), nil
 }
 
 // rowAccess is what a single-row read learns about the caller's rights on it.

@@ -52,7 +52,13 @@ func newScanner(outs []output) *scanner {
 		case kJSON, kArray:
 			s.dest[i] = &s.raw[i]
 		default:
-			s.dest[i] = &s.str[i]
+			// Text the JSON only copies is scanned as bytes: a string per
+			// value per row would be garbage at once.
+			if o.internal {
+				s.dest[i] = &s.str[i]
+			} else {
+				s.dest[i] = &s.raw[i]
+			}
 		}
 	}
 	return s
@@ -115,10 +121,10 @@ func (s *scanner) appendValue(b []byte, i int) []byte {
 		}
 		return append(b, s.raw[i]...)
 	}
-	if !s.str[i].Valid {
+	if s.raw[i] == nil {
 		return append(b, "null"...)
 	}
-	return appendString(b, s.str[i].String)
+	return appendString(b, []byte(s.raw[i]))
 }
 
 // value returns the scanned string of output i (internal columns, ids).
@@ -155,7 +161,7 @@ func appendFloat(b []byte, f float64) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendString writes a JSON string; like orjson it does not escape <, > and &.
-func appendString(b []byte, s string) []byte {
+func appendString[T string | []byte](b []byte, s T) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -182,7 +188,7 @@ func appendString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodeRune(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
@@ -202,4 +208,14 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+func decodeRune[T string | []byte](s T) (rune, int) {
+	switch v := any(s).(type) {
+	case string:
+		return utf8.DecodeRuneInString(v)
+	case []byte:
+		return utf8.DecodeRune(v)
+	}
+	return utf8.RuneError, 1
 }
