@@ -430,6 +430,25 @@ func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body [
 			return nil, err
 		}
 	}
+	id, out, projectID, err := e.insert(ctx, e.DB, c, p, m)
+	if err != nil {
+		return nil, err
+	}
+	e.publish(ctx, c, "new", id, projectID)
+	return out, nil
+}
+
+// Insert creates a row of c from body values as POST /data/<c> does (casts,
+// Zou's defaults, the creator stamp, hooks, relations), without the policy
+// check and without publishing: for routes that decided the caller may, and
+// that name their own event. db may be a transaction. It returns the new id
+// and the row as JSON.
+func (e *Engine) Insert(ctx context.Context, db bun.IDB, c *Collection, p *Principal, m map[string]json.RawMessage) (string, []byte, error) {
+	id, out, _, err := e.insert(ctx, db, c, p, m)
+	return id, out, err
+}
+
+func (e *Engine) insert(ctx context.Context, db bun.IDB, c *Collection, p *Principal, m map[string]json.RawMessage) (string, []byte, string, error) {
 	row := reflect.New(c.Type)
 	strct := row.Elem()
 	set := map[string]bool{}
@@ -441,17 +460,17 @@ func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body [
 		if rel, ok := c.relation(key); ok && rel.Writable {
 			ids, err := relationIDs(key, raw)
 			if err != nil {
-				return nil, err
+				return "", nil, "", err
 			}
 			rels[rel] = ids
 			continue
 		}
 		col, ok := c.Column(key)
 		if !ok || (col.Hidden && !c.writeOnly[key]) {
-			return nil, Plain400(fmt.Sprintf("'%s' is an invalid keyword argument for %s", key, c.TypeName))
+			return "", nil, "", Plain400(fmt.Sprintf("'%s' is an invalid keyword argument for %s", key, c.TypeName))
 		}
 		if err := assign(col, strct, raw, true); err != nil {
-			return nil, err
+			return "", nil, "", err
 		}
 		set[key] = true
 	}
@@ -460,7 +479,7 @@ func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body [
 			continue
 		}
 		if err := assign(col, strct, literalJSON(col.Default), true); err != nil {
-			return nil, fmt.Errorf("default of %s.%s: %w", c.Table.Name, col.Name, err)
+			return "", nil, "", fmt.Errorf("default of %s.%s: %w", c.Table.Name, col.Name, err)
 		}
 		set[col.Name] = true
 	}
@@ -468,7 +487,7 @@ func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body [
 	if col, ok := c.Column("project_id"); ok && c.ProjectExpr == "t.project_id" {
 		projectID = stringOf(col.Field.Value(strct))
 	}
-	if c.CreatorColumn != "" && !c.keepCreator && p != nil {
+	if c.CreatorColumn != "" && !c.keepCreator && p != nil && p.PersonID != "" {
 		if col, ok := c.Column(c.CreatorColumn); ok {
 			if err := assign(col, strct, json.RawMessage(`"`+p.PersonID+`"`), true); err == nil {
 				set[c.CreatorColumn] = true
@@ -477,7 +496,7 @@ func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body [
 	}
 	for _, col := range c.columns() {
 		if col.NotNull && !set[col.Name] && !c.protected[col.Name] {
-			return nil, Plain400WithField(MsgNotNull, col.Key)
+			return "", nil, "", Plain400WithField(MsgNotNull, col.Key)
 		}
 	}
 	id := uuid.New()
@@ -486,7 +505,7 @@ func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body [
 	setIfPresent(c, strct, "created_at", reflect.ValueOf(&now))
 	setIfPresent(c, strct, "updated_at", reflect.ValueOf(&now))
 	var out []byte
-	err = e.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if c.Hooks.BeforeWrite != nil {
 			if err := c.Hooks.BeforeWrite(ctx, tx, row.Interface(), nil, p); err != nil {
 				return err
@@ -508,10 +527,9 @@ func (e *Engine) Create(ctx context.Context, c *Collection, p *Principal, body [
 		return err
 	})
 	if err != nil {
-		return nil, FromDB(err)
+		return "", nil, "", FromDB(err)
 	}
-	e.publish(ctx, c, "new", id.String(), projectID)
-	return out, nil
+	return id.String(), out, projectID, nil
 }
 
 func stringOf(v reflect.Value) string {
@@ -617,8 +635,24 @@ func (e *Engine) Update(ctx context.Context, c *Collection, p *Principal, id str
 	if c.Hooks.FilterUpdate != nil {
 		m = c.Hooks.FilterUpdate(p, access.prole, m)
 	}
+	out, err := e.Patch(ctx, e.DB, c, p, id, m)
+	if err != nil {
+		return nil, err
+	}
+	e.publish(ctx, c, "update", id, access.project)
+	return out, nil
+}
+
+// Patch updates row id of c from body values as PUT /data/<c>/<id> does
+// (casts, JSON merge, hooks, relations; unknown keys ignored), without the
+// policy check, the field filter and the event: for routes that decided the
+// caller may. db may be a transaction. It returns the row as JSON.
+func (e *Engine) Patch(ctx context.Context, db bun.IDB, c *Collection, p *Principal, id string, m map[string]json.RawMessage) ([]byte, error) {
+	if !IsUUID(id) {
+		return nil, MalformedID()
+	}
 	var out []byte
-	err = e.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		row := reflect.New(c.Type)
 		if err := tx.NewSelect().Model(row.Interface()).Where("? = ?", bun.Ident("id"), id).For("UPDATE").Scan(ctx); err != nil {
 			return err
@@ -686,7 +720,6 @@ func (e *Engine) Update(ctx context.Context, c *Collection, p *Principal, id str
 	if err != nil {
 		return nil, FromDB(err)
 	}
-	e.publish(ctx, c, "update", id, access.project)
 	return out, nil
 }
 
@@ -717,7 +750,18 @@ func (e *Engine) Delete(ctx context.Context, c *Collection, p *Principal, id str
 			return err
 		}
 	}
-	err = e.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	if err := e.Remove(ctx, e.DB, c, p, id, q); err != nil {
+		return err
+	}
+	e.publish(ctx, c, "delete", id, access.project)
+	return nil
+}
+
+// Remove deletes row id of c as DELETE /data/<c>/<id> does (BeforeDelete
+// hook, link rows), without the policy check and the event. db may be a
+// transaction.
+func (e *Engine) Remove(ctx context.Context, db bun.IDB, c *Collection, p *Principal, id string, q url.Values) error {
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if c.Hooks.BeforeDelete != nil {
 			if err := c.Hooks.BeforeDelete(ctx, tx, id, p, q); err != nil {
 				return err
@@ -735,11 +779,12 @@ func (e *Engine) Delete(ctx context.Context, c *Collection, p *Principal, id str
 		_, err := tx.NewDelete().TableExpr("? AS t", bun.Ident(c.Table.Name)).Where("t.id = ?", id).Exec(ctx)
 		return err
 	})
-	if err != nil {
-		return FromDB(err)
-	}
-	e.publish(ctx, c, "delete", id, access.project)
-	return nil
+	return FromDB(err)
+}
+
+// Publish emits <collection event>:<verb> for row id with Zou's CRUD payload.
+func (e *Engine) Publish(ctx context.Context, c *Collection, verb, id, projectID string) {
+	e.publish(ctx, c, verb, id, projectID)
 }
 
 func (e *Engine) publish(ctx context.Context, c *Collection, verb, id, projectID string) {

@@ -11,18 +11,27 @@ import (
 )
 
 // Mount adds list/get/create/update/delete routes of every collection to g,
-// which must already carry the authentication middleware.
-func (e *Engine) Mount(g gin.IRouter) {
+// which must already carry the authentication middleware. taken reports the
+// method and path pairs a hand-written route already answers (nil = none).
+func (e *Engine) Mount(g gin.IRouter, taken func(method, path string) bool) {
+	if taken == nil {
+		taken = func(string, string) bool { return false }
+	}
+	add := func(method, path string, h gin.HandlerFunc) {
+		if !taken(method, path) {
+			g.Handle(method, path, h)
+		}
+	}
 	for _, c := range e.Reg.Collections() {
 		if c.Custom {
 			continue
 		}
 		base := "/data/" + c.Name
-		g.GET(base, e.Handle(func(ctx *gin.Context, p *Principal) (int, []byte, error) {
+		add(http.MethodGet, base, e.Handle(func(ctx *gin.Context, p *Principal) (int, []byte, error) {
 			b, err := e.List(ctx.Request.Context(), c, p, ctx.Request.URL.Query())
 			return http.StatusOK, b, err
 		}))
-		g.POST(base, e.Handle(func(ctx *gin.Context, p *Principal) (int, []byte, error) {
+		add(http.MethodPost, base, e.Handle(func(ctx *gin.Context, p *Principal) (int, []byte, error) {
 			body, err := ReadJSONBody(ctx)
 			if err != nil {
 				return 0, nil, err
@@ -30,11 +39,11 @@ func (e *Engine) Mount(g gin.IRouter) {
 			b, err := e.Create(ctx.Request.Context(), c, p, body)
 			return http.StatusCreated, b, err
 		}))
-		g.GET(base+"/:id", e.Handle(func(ctx *gin.Context, p *Principal) (int, []byte, error) {
+		add(http.MethodGet, base+"/:id", e.Handle(func(ctx *gin.Context, p *Principal) (int, []byte, error) {
 			b, err := e.Get(ctx.Request.Context(), c, p, ctx.Param("id"), ctx.Request.URL.Query())
 			return http.StatusOK, b, err
 		}))
-		g.PUT(base+"/:id", e.Handle(func(ctx *gin.Context, p *Principal) (int, []byte, error) {
+		add(http.MethodPut, base+"/:id", e.Handle(func(ctx *gin.Context, p *Principal) (int, []byte, error) {
 			// The body is read before the id is checked, as Zou does (415 wins over "Malformed ID.").
 			body, err := ReadJSONBody(ctx)
 			if err != nil {
@@ -43,7 +52,7 @@ func (e *Engine) Mount(g gin.IRouter) {
 			b, err := e.Update(ctx.Request.Context(), c, p, ctx.Param("id"), body)
 			return http.StatusOK, b, err
 		}))
-		g.DELETE(base+"/:id", e.Handle(func(ctx *gin.Context, p *Principal) (int, []byte, error) {
+		add(http.MethodDelete, base+"/:id", e.Handle(func(ctx *gin.Context, p *Principal) (int, []byte, error) {
 			err := e.Delete(ctx.Request.Context(), c, p, ctx.Param("id"), ctx.Request.URL.Query())
 			return http.StatusNoContent, nil, err
 		}))

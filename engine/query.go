@@ -62,7 +62,7 @@ func (e *Engine) outputs(c *Collection, spec readSpec) ([]output, error) {
 func (e *Engine) baseSelect(db bun.IDB, c *Collection, outs []output) *bun.SelectQuery {
 	q := db.NewSelect().TableExpr("? AS t", bun.Ident(c.Table.Name))
 	for _, o := range outs {
-		q = q.ColumnExpr(o.expr + " AS " + quoteIdent(o.key))
+		q = q.ColumnExpr(o.expr+" AS "+quoteIdent(o.key), o.args...)
 	}
 	return q
 }

@@ -12,6 +12,7 @@ import (
 type output struct {
 	key      string
 	expr     string
+	args     []any
 	kind     kind
 	internal bool // read for permission checks, never written
 }
@@ -64,13 +65,17 @@ func newScanner(outs []output) *scanner {
 	return s
 }
 
-// appendRow writes the current row as a JSON object with Zou's "type" key.
+// appendRow writes the current row as a JSON object with Zou's "type" key
+// (none when typeName is empty or an output is itself named "type").
 func (s *scanner) appendRow(b []byte, typeName string) []byte {
 	b = append(b, '{')
 	first := true
 	for i, o := range s.outs {
 		if o.internal {
 			continue
+		}
+		if o.key == "type" {
+			typeName = ""
 		}
 		if !first {
 			b = append(b, ',')
@@ -79,6 +84,9 @@ func (s *scanner) appendRow(b []byte, typeName string) []byte {
 		b = appendString(b, o.key)
 		b = append(b, ':')
 		b = s.appendValue(b, i)
+	}
+	if typeName == "" {
+		return append(b, '}')
 	}
 	if !first {
 		b = append(b, ',')

@@ -45,7 +45,27 @@ func (s *Server) Handler() http.Handler {
 	s.mountIndex(r)
 	s.mountAuth(r)
 	authed := r.Group("", s.Auth.Require())
-	s.Engine.Mount(authed)
+	// Hand-written routes first: where one answers a /data/<collection>
+	// method and path itself, the engine's generic route is left out.
+	s.mountAssets(authed)
+	s.mountBreakdown(authed)
+	s.mountEntities(authed)
+	s.mountShots(authed)
+	s.mountEdits(authed)
+	s.mountConcepts(authed)
+	s.mountProjects(authed)
+	s.mountTemplates(authed)
+	s.mountNews(authed)
+	s.mountTasks(authed)
+	s.mountComments(authed)
+	s.mountPersons(authed)
+	s.mountDepartments(authed)
+	s.mountUser(authed)
+	mounted := map[string]bool{}
+	for _, rt := range r.Routes() {
+		mounted[rt.Method+" "+rt.Path] = true
+	}
+	s.Engine.Mount(authed, func(method, path string) bool { return mounted[method+" "+path] })
 	return engine.StripTrailingSlash(r)
 }
 
