@@ -35,6 +35,17 @@ func Configure(r *engine.Registry, s Settings) {
 	org.Hooks = organisationHooks()
 	projects := r.MustCollection("projects")
 	projects.Hooks = projectHooks()
+
+	// Entities, entity types, asset instances, entity links:
+
+	// Projects, project status, metadata descriptors, milestones, schedule items:
+
+	// Tasks, task types, task statuses, time spents:
+
+	// Comments, status automations, notifications, subscriptions:
+
+	// Persons, departments, day offs, search filters:
+
 }
 
 // Roles are Zou's global roles, in the order Kitsu lists them.
