@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/uptrace/bun"
 
 	"github.com/zou-go/zou/apptest"
 )
@@ -16,33 +13,6 @@ import (
 // Benchmarks go through the real router and PostgreSQL, like the tests:
 //
 //	go test ./engine -run XXX -bench . -benchmem -benchtime=20x
-
-// queryCounter is a bun query hook counting the statements sent to the database.
-type queryCounter struct {
-	mu      sync.Mutex
-	queries []string
-}
-
-var _ bun.QueryHook = (*queryCounter)(nil)
-
-func (c *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	return ctx
-}
-
-func (c *queryCounter) AfterQuery(_ context.Context, ev *bun.QueryEvent) {
-	c.mu.Lock()
-	c.queries = append(c.queries, ev.Query)
-	c.mu.Unlock()
-}
-
-// reset zeroes the counter and returns the statements seen since the last reset.
-func (c *queryCounter) reset() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	q := c.queries
-	c.queries = nil
-	return q
-}
 
 // benchEnv is a server whose task table holds n rows in one project (the
 // filter's match) plus n/10 in another, and the admin's token already cached.
@@ -139,8 +109,7 @@ func BenchmarkCreate(b *testing.B) {
 func TestQueryCount(t *testing.T) {
 	t.Parallel()
 	env := newBenchEnv(t, 10)
-	counter := &queryCounter{}
-	env.App.DB.AddQueryHook(counter)
+	counter := env.CountQueries()
 	one := "/data/tasks/" + env.taskID
 
 	cases := []struct {
@@ -155,18 +124,18 @@ func TestQueryCount(t *testing.T) {
 	}
 	// The hook sees the auth lookup too: a person not yet cached costs one more query.
 	fresh := env.NewPerson("admin")
-	counter.reset()
+	counter.Reset()
 	if r := doAs(t, env.Env, fresh.Token, "GET", one, nil); r.Status != 200 {
 		t.Fatalf("GET as a fresh admin: %d", r.Status)
 	}
-	if q := counter.reset(); len(q) != 2 {
+	if q := counter.Reset(); len(q) != 2 {
 		t.Errorf("uncached GET one: %d queries, want 2 (person lookup + row):\n  %s", len(q), strings.Join(q, "\n  "))
 	}
 	for _, c := range cases {
 		env.serve(t, "GET", one, "", 200) // warm the auth cache
-		counter.reset()
+		counter.Reset()
 		env.serve(t, c.method, c.path, c.body, c.status)
-		if q := counter.reset(); len(q) != c.queries {
+		if q := counter.Reset(); len(q) != c.queries {
 			t.Errorf("%s: %d queries, want %d:\n  %s", c.name, len(q), c.queries, strings.Join(q, "\n  "))
 		}
 	}
