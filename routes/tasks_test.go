@@ -1,0 +1,226 @@
+package routes_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/zou-go/zou/apptest"
+)
+
+// tasksWorld is one production with a person of every role, a shot and an
+// asset with a task each, in a department.
+type tasksWorld struct {
+	e                                              *apptest.Env
+	project, other, dept, dept2                    string
+	assetType, asset, episode, sequence, shot      string
+	ttShot, ttAsset, todo, done                    string
+	shotTask, assetTask                            string
+	manager, supervisor, artist, artist2, outsider *apptest.Person
+	client, vendor, bot                            *apptest.Person
+	otherTask                                      string
+	vars                                           map[string]string
+}
+
+func tasksNewWorld(t *testing.T) *tasksWorld {
+	t.Helper()
+	e := apptest.New(t)
+	w := &tasksWorld{e: e}
+	w.project = e.Project("Tasks Prod")
+	w.other = e.Project("Other Prod")
+	w.dept = e.Department("Animation")
+	w.dept2 = e.Department("Modeling")
+	w.assetType = e.AssetType("Character")
+	w.asset = e.Asset(w.project, w.assetType, "Hero")
+	w.episode = e.Episode(w.project, "E01")
+	w.sequence = e.Sequence(w.project, w.episode, "SQ01")
+	w.shot = e.Shot(w.project, w.sequence, "SH010")
+	w.ttShot = e.TaskType("Animation", "Shot", map[string]any{"department_id": w.dept})
+	w.ttAsset = e.TaskType("Modeling", "Asset", map[string]any{"department_id": w.dept2})
+	w.todo = e.TaskStatus("Todo", "todo", map[string]any{"is_default": true})
+	w.done = e.TaskStatus("Done", "done", map[string]any{"is_done": true})
+	w.manager = e.NewPerson("manager")
+	w.supervisor = e.NewPerson("supervisor")
+	w.artist = e.NewPerson("user")
+	w.artist2 = e.NewPerson("user")
+	w.outsider = e.NewPerson("user")
+	w.client = e.NewPerson("client")
+	w.vendor = e.NewPerson("vendor")
+	w.bot = e.NewPerson("user")
+	sqlExec(t, e, "UPDATE person SET is_bot = true WHERE id = ?", w.bot.ID)
+	for _, p := range []*apptest.Person{w.manager, w.supervisor, w.artist, w.artist2, w.client, w.vendor, w.bot} {
+		e.AddToTeam(w.project, p.ID, "")
+	}
+	e.InDepartment(w.supervisor.ID, w.dept)
+	e.InDepartment(w.artist.ID, w.dept)
+	e.InDepartment(w.artist2.ID, w.dept2)
+	w.shotTask = e.Task(w.project, w.shot, w.ttShot, w.todo, w.artist.ID)
+	w.assetTask = e.Task(w.project, w.asset, w.ttAsset, w.todo, w.vendor.ID)
+	otherShot := e.Shot(w.other, e.Sequence(w.other, "", "OSQ"), "OSH")
+	w.otherTask = e.Task(w.other, otherShot, w.ttShot, w.todo, w.artist.ID)
+	w.vars = map[string]string{"project": w.project, "other": w.other, "shot": w.shot, "asset": w.asset,
+		"shotTask": w.shotTask, "assetTask": w.assetTask, "otherTask": w.otherTask, "ttShot": w.ttShot, "ttAsset": w.ttAsset,
+		"artist": w.artist.ID, "artist2": w.artist2.ID, "vendor": w.vendor.ID, "bot": w.bot.ID, "outsider": w.outsider.ID,
+		"manager": w.manager.ID, "supervisor": w.supervisor.ID, "client": w.client.ID,
+		"todo": w.todo, "done": w.done, "dept": w.dept, "unknown": "6f1f8fb0-3f2a-4a43-9d3c-111111111111"}
+	return w
+}
+
+func TestTasksFull(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	sqlExec(t, e, "UPDATE task SET assigner_id = ? WHERE id = ?", w.manager.ID, w.shotTask)
+	full := []string{"id", "type", "name", "assignees", "entity", "entity_type", "is_subscribed", "persons", "project",
+		"task_status", "task_type", "assigner", "sequence", "episode"}
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "admin", As: e.Admin, Method: "GET", Path: "/data/tasks/{shotTask}/full", Status: 200, Keys: full,
+			NoKeys: []string{"tasks_assigner", "tasks_sequence", "tasks_episode"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if m["type"] != "Task" || m["entity"].(map[string]any)["id"] != w.shot || m["sequence"].(map[string]any)["id"] != w.sequence ||
+					m["episode"].(map[string]any)["id"] != w.episode || m["assigner"].(map[string]any)["id"] != w.manager.ID {
+					t.Errorf("full task: %s", r.Body)
+				}
+				ps := m["persons"].([]any)
+				if len(ps) != 1 || ps[0].(map[string]any)["id"] != w.artist.ID || hasKey(ps[0].(map[string]any), "password") {
+					t.Errorf("persons: %v", ps)
+				}
+				if m["task_type"].(map[string]any)["id"] != w.ttShot || m["task_status"].(map[string]any)["id"] != w.todo ||
+					m["project"].(map[string]any)["id"] != w.project || m["entity_type"].(map[string]any)["name"] != "Shot" {
+					t.Errorf("nested: %s", r.Body)
+				}
+			}},
+		{Name: "asset task has no sequence", As: w.manager, Method: "GET", Path: "/data/tasks/{assetTask}/full", Status: 200,
+			Keys: []string{"entity", "persons"}, NoKeys: []string{"sequence", "episode", "assigner"}},
+		{Name: "artist in team", As: w.artist, Method: "GET", Path: "/data/tasks/{shotTask}/full", Status: 200, Keys: []string{"is_subscribed"}},
+		{Name: "client in team", As: w.client, Method: "GET", Path: "/data/tasks/{shotTask}/full", Status: 200},
+		{Name: "vendor assigned", As: w.vendor, Method: "GET", Path: "/data/tasks/{assetTask}/full", Status: 200},
+		{Name: "vendor not assigned", As: w.vendor, Method: "GET", Path: "/data/tasks/{shotTask}/full", Status: 404},
+		{Name: "outsider", As: w.outsider, Method: "GET", Path: "/data/tasks/{shotTask}/full", Status: 404},
+		{Name: "malformed", As: e.Admin, Method: "GET", Path: "/data/tasks/nope/full", Status: 404},
+		{Name: "unknown", As: e.Admin, Method: "GET", Path: "/data/tasks/{unknown}/full", Status: 404},
+		{Name: "no token", Method: "GET", Path: "/data/tasks/{shotTask}/full", Status: 401},
+	})
+	sqlExec(t, e, "INSERT INTO subscription (id, created_at, updated_at, person_id, task_id) VALUES (gen_random_uuid(), now(), now(), ?, ?)", w.artist.ID, w.shotTask)
+	if m := e.Must(200, "GET", "/data/tasks/"+w.shotTask+"/full", nil, w.artist.Token).Object(t); m["is_subscribed"] != true {
+		t.Errorf("is_subscribed: %v", m["is_subscribed"])
+	}
+}
+
+func TestTasksPreviews(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	e.Row("preview-files", map[string]any{"name": "v1", "revision": 1, "task_id": w.shotTask, "extension": "png"})
+	e.Row("preview-files", map[string]any{"name": "v2", "revision": 2, "task_id": w.shotTask, "extension": "png"})
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "member", As: w.artist, Method: "GET", Path: "/data/tasks/{shotTask}/previews", Status: 200, Len: 2,
+			Keys: []string{"id", "revision", "task_id"}, Check: func(t *testing.T, r *apptest.Response) {
+				if l := r.List(t); l[0]["revision"] != float64(2) {
+					t.Errorf("latest revision first: %s", r.Body)
+				}
+			}},
+		{Name: "empty", As: w.manager, Method: "GET", Path: "/data/tasks/{assetTask}/previews", Status: 200},
+		{Name: "outsider", As: w.outsider, Method: "GET", Path: "/data/tasks/{shotTask}/previews", Status: 404},
+		{Name: "vendor not assigned", As: w.vendor, Method: "GET", Path: "/data/tasks/{shotTask}/previews", Status: 404},
+		{Name: "malformed", As: e.Admin, Method: "GET", Path: "/data/tasks/x/previews", Status: 404},
+	})
+}
+
+func TestTasksOfPerson(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	doneTask := e.Task(w.project, w.asset, w.ttShot, w.done, w.artist.ID)
+	e.Row("comments", map[string]any{"object_id": w.shotTask, "object_type": "Task", "person_id": w.manager.ID,
+		"task_status_id": w.todo, "text": "do it"})
+	detail := []string{"id", "assignees", "project_name", "project_has_avatar", "entity_name", "entity_type_name",
+		"entity_preview_file_id", "entity_source_id", "entity_canceled", "entity_data", "entity_description", "sequence_name",
+		"episode_id", "episode_name", "task_type_for_entity", "task_estimation", "task_duration", "task_start_date",
+		"task_due_date", "task_type_name", "task_status_name", "task_type_color", "task_status_color",
+		"task_status_short_name", "last_comment"}
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "self", As: w.artist, Method: "GET", Path: "/data/persons/{artist}/tasks", Status: 200, Len: 1, Keys: detail,
+			Check: func(t *testing.T, r *apptest.Response) {
+				for _, row := range r.List(t) {
+					if row["id"] == w.shotTask {
+						if row["sequence_name"] != "SQ01" || row["episode_name"] != "E01" || row["episode_id"] != w.episode {
+							t.Errorf("shot row: %v", row)
+						}
+						if lc := row["last_comment"].(map[string]any); lc["text"] != "do it" || lc["person_id"] != w.manager.ID {
+							t.Errorf("last comment: %v", lc)
+						}
+					}
+				}
+			}},
+		// The other production's task shows for the admin (every open project), not for a team member there.
+		{Name: "admin", As: e.Admin, Method: "GET", Path: "/data/persons/{artist}/tasks", Status: 200, Len: 2},
+		{Name: "manager", As: w.manager, Method: "GET", Path: "/data/persons/{artist}/tasks", Status: 200, Len: 1},
+		{Name: "done", As: w.artist, Method: "GET", Path: "/data/persons/{artist}/done-tasks", Status: 200, Len: 1, Keys: detail,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.List(t)[0]["id"] != doneTask {
+					t.Errorf("done tasks: %s", r.Body)
+				}
+			}},
+		{Name: "client gets nothing", As: w.client, Method: "GET", Path: "/data/persons/{artist}/tasks", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { tasksEmpty(t, r) }},
+		{Name: "vendor other", As: w.vendor, Method: "GET", Path: "/data/persons/{artist}/tasks", Status: 403},
+		{Name: "vendor self gets nothing", As: w.vendor, Method: "GET", Path: "/data/persons/{vendor}/done-tasks", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { tasksEmpty(t, r) }},
+		{Name: "outsider sees none of the team's", As: w.outsider, Method: "GET", Path: "/data/persons/{artist}/tasks", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { tasksEmpty(t, r) }},
+		{Name: "bot target", As: e.Admin, Method: "GET", Path: "/data/persons/{bot}/tasks", Status: 403},
+		{Name: "unknown", As: e.Admin, Method: "GET", Path: "/data/persons/{unknown}/tasks", Status: 404},
+		{Name: "malformed", As: e.Admin, Method: "GET", Path: "/data/persons/zz/done-tasks", Status: 404},
+		{Name: "related", As: w.artist, Method: "GET", Path: "/data/persons/{artist}/related-tasks/{ttShot}", Status: 200, Len: 3,
+			Keys: []string{"id", "task_type_id"}},
+		{Name: "related vendor other", As: w.vendor, Method: "GET", Path: "/data/persons/{artist}/related-tasks/{ttShot}", Status: 403},
+		{Name: "related bad type", As: w.artist, Method: "GET", Path: "/data/persons/{artist}/related-tasks/bad", Status: 404},
+	})
+}
+
+func tasksEmpty(t *testing.T, r *apptest.Response) {
+	t.Helper()
+	if string(r.Body) != "[]" {
+		t.Errorf("want [], got %s", r.Body)
+	}
+}
+
+func TestTasksProjectLists(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	sqlExec(t, e, "INSERT INTO subscription (id, created_at, updated_at, person_id, task_id) VALUES (gen_random_uuid(), now(), now(), ?, ?)", w.artist.ID, w.shotTask)
+	e.Row("notifications", map[string]any{"person_id": w.artist.ID, "author_id": w.manager.ID, "task_id": w.shotTask, "type": "assignation"})
+	e.Row("preview-files", map[string]any{"name": "v1", "revision": 1, "task_id": w.shotTask, "extension": "png"})
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "entity tasks", As: w.artist, Method: "GET", Path: "/data/entities/{shot}/task-types/{ttShot}/tasks", Status: 200, Len: 1,
+			Keys: []string{"id", "name", "task_type_id"}, NoKeys: []string{"assignees"}},
+		{Name: "entity tasks outsider", As: w.outsider, Method: "GET", Path: "/data/entities/{shot}/task-types/{ttShot}/tasks", Status: 404},
+		{Name: "entity tasks vendor", As: w.vendor, Method: "GET", Path: "/data/entities/{shot}/task-types/{ttShot}/tasks", Status: 404},
+		{Name: "entity bad type", As: w.artist, Method: "GET", Path: "/data/entities/{shot}/task-types/nope/tasks", Status: 404},
+		{Name: "project tasks", As: w.artist, Method: "GET", Path: "/data/projects/{project}/tasks", Status: 200, Len: 2, Keys: []string{"assignees"}},
+		{Name: "project tasks by type", As: w.manager, Method: "GET", Path: "/data/projects/{project}/tasks?task_type_id={ttAsset}", Status: 200, Len: 1},
+		{Name: "project tasks by episode", As: w.manager, Method: "GET", Path: "/data/projects/{project}/tasks?episode_id={unknown}", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { tasksEmpty(t, r) }},
+		{Name: "project tasks vendor", As: w.vendor, Method: "GET", Path: "/data/projects/{project}/tasks", Status: 200, Len: 1},
+		{Name: "project tasks page", As: w.manager, Method: "GET", Path: "/data/projects/{project}/tasks?page=1&limit=1", Status: 200,
+			Keys: []string{"data", "total", "nb_pages", "limit", "offset", "page"}, Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if m["total"] != float64(2) || m["nb_pages"] != float64(2) || len(m["data"].([]any)) != 1 {
+					t.Errorf("envelope: %s", r.Body)
+				}
+			}},
+		{Name: "project tasks bad page", As: w.manager, Method: "GET", Path: "/data/projects/{project}/tasks?page=x", Status: 400},
+		{Name: "project tasks bad type", As: w.manager, Method: "GET", Path: "/data/projects/{project}/tasks?task_type_id=x", Status: 400},
+		{Name: "project tasks outsider", As: w.outsider, Method: "GET", Path: "/data/projects/{project}/tasks", Status: 404},
+		{Name: "notifications", As: e.Admin, Method: "GET", Path: "/data/projects/{project}/notifications", Status: 200, Len: 1,
+			Keys: []string{"id", "notification_type", "person_id"}},
+		{Name: "notifications manager", As: w.manager, Method: "GET", Path: "/data/projects/{project}/notifications", Status: 403},
+		{Name: "notifications unknown", As: e.Admin, Method: "GET", Path: "/data/projects/{unknown}/notifications", Status: 404},
+		{Name: "preview files", As: e.Admin, Method: "GET", Path: "/data/projects/{project}/preview-files?page=1", Status: 200,
+			Keys: []string{"data", "total"}},
+		{Name: "preview files artist", As: w.artist, Method: "GET", Path: "/data/projects/{project}/preview-files", Status: 403},
+		{Name: "subscriptions", As: e.Admin, Method: "GET", Path: "/data/projects/{project}/subscriptions", Status: 200, Len: 1,
+			Keys: []string{"id", "task_id", "person_id"}},
+		{Name: "subscriptions other", As: e.Admin, Method: "GET", Path: "/data/projects/{other}/subscriptions", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { tasksEmpty(t, r) }},
+		{Name: "subscriptions manager", As: w.manager, Method: "GET", Path: "/data/projects/{project}/subscriptions", Status: http.StatusForbidden},
+	})
+}
