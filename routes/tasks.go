@@ -312,7 +312,7 @@ func (s *Server) tasksPaginated(ctx context.Context, c *gin.Context, coll *engin
 		}
 		limit = n
 	}
-	total, err := s.DB.NewSelect().TableExpr(coll.Table.Name+" AS t").Apply(where).Count(ctx)
+	total, err := s.DB.NewSelect().TableExpr(coll.Table.Name + " AS t").Apply(where).Count(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("count %s: %w", coll.Name, err)
 	}

@@ -1,5 +1,425 @@
 package routes
 
-import "github.com/gin-gonic/gin"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
 
-func (s *Server) mountTasksAssign(r gin.IRouter) {}
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/zou-go/zou/access"
+	"github.com/zou-go/zou/engine"
+)
+
+// Assignment, unassignment and priorities, under Zou's department rules
+// (permissions_service.check_task_department_access and friends).
+
+func (s *Server) mountTasksAssign(r gin.IRouter) {
+	r.PUT("/actions/tasks/:id/assign", s.route(s.tasksAssignOne))
+	r.PUT("/actions/persons/:id/assign", s.route(s.tasksAssignMany))
+	r.PUT("/actions/tasks/clear-assignation", s.route(s.tasksClearAssignation))
+	r.PUT("/actions/tasks/set-priority", s.route(s.tasksSetPriority))
+}
+
+// tasksEvent is an event held until the transaction that caused it commits.
+type tasksEvent struct {
+	name    string
+	data    map[string]any
+	project string
+}
+
+// tasksFlush publishes held events in order.
+func (s *Server) tasksFlush(ctx context.Context, evs []tasksEvent) {
+	for _, ev := range evs {
+		s.publish(ctx, ev.name, ev.data, ev.project)
+	}
+}
+
+// tasksTargetDepartments are the departments of the person a route acts on.
+func (s *Server) tasksTargetDepartments(ctx context.Context, db bun.IDB, personID string) ([]string, error) {
+	var deps []string
+	err := db.NewSelect().TableExpr("department_link").ColumnExpr("department_id::text").
+		Where("person_id = ?", personID).Scan(ctx, &deps)
+	if err != nil {
+		return nil, fmt.Errorf("departments of %s: %w", personID, err)
+	}
+	return deps, nil
+}
+
+// tasksMayAssign is check_task_department_access: admin; in the team and
+// manager there; supervisor there without departments, or of the task type's
+// department sharing a department with the assignee; anyone assigning
+// himself to a task of one of his departments.
+func (s *Server) tasksMayAssign(ctx context.Context, t *access.Task, personID string) (bool, error) {
+	c := t.Caller()
+	if c.IsAdmin() {
+		return true, nil
+	}
+	if !t.Member {
+		return false, nil
+	}
+	if t.IsManager() {
+		return true, nil
+	}
+	deps, err := c.Departments(ctx)
+	if err != nil {
+		return false, err
+	}
+	if t.IsSupervisor() {
+		if len(deps) == 0 {
+			return true, nil
+		}
+		if t.DepartmentID != "" && slices.Contains(deps, t.DepartmentID) {
+			target, err := s.tasksTargetDepartments(ctx, c.DB, personID)
+			if err != nil {
+				return false, err
+			}
+			if slices.ContainsFunc(target, func(d string) bool { return slices.Contains(deps, d) }) {
+				return true, nil
+			}
+		}
+	}
+	return personID == c.PersonID && t.DepartmentID != "" && slices.Contains(deps, t.DepartmentID), nil
+}
+
+// tasksMayUnassign is check_task_department_access_for_unassign: admin; in
+// the team and manager there; supervisor there covering the task type's
+// department (or without departments); an assignee removing himself.
+func tasksMayUnassign(ctx context.Context, t *access.Task, personID string) (bool, error) {
+	c := t.Caller()
+	if c.IsAdmin() {
+		return true, nil
+	}
+	if !t.Member {
+		return false, nil
+	}
+	if t.IsManager() {
+		return true, nil
+	}
+	if t.IsSupervisor() {
+		ok, err := c.CoversDepartment(ctx, t.DepartmentID)
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return t.IsAssigned() && personID == c.PersonID, nil
+}
+
+// tasksMaySupervise is check_supervisor_task_access for the fields a
+// supervisor may change: admin; manager there; supervisor there covering the
+// task type's department (or without departments).
+func tasksMaySupervise(ctx context.Context, t *access.Task) (bool, error) {
+	if t.IsManager() {
+		return true, nil
+	}
+	if t.IsSupervisor() {
+		return t.Caller().CoversDepartment(ctx, t.DepartmentID)
+	}
+	return false, nil
+}
+
+// tasksAssignee checks the person a task is being assigned to: 400 when
+// unknown, 403 for a bot (unless the project lets bots collaborate), 400
+// when not in the project's team.
+func (s *Server) tasksAssignee(ctx context.Context, db bun.IDB, personID, projectID string) error {
+	if _, err := s.tasksTargetPerson(ctx, db, personID, projectID); err != nil {
+		if e, ok := err.(*engine.Error); ok && e.Status == http.StatusNotFound {
+			return engine.BadRequest("Assignee doesn't exist in database.")
+		}
+		return err
+	}
+	in, err := db.NewSelect().TableExpr("project_person_link").
+		Where("project_id = ? AND person_id = ?", projectID, personID).Exists(ctx)
+	if err != nil {
+		return fmt.Errorf("team of %s: %w", projectID, err)
+	}
+	if !in {
+		return engine.BadRequest("Assignee is not in the project team.")
+	}
+	return nil
+}
+
+// tasksAssign adds personID to the task's assignees (assigner = caller) and
+// the notification Zou's create_assignation_notification writes (none when
+// the assigner assigns himself); it returns the events to publish.
+func tasksAssign(ctx context.Context, tx bun.IDB, t *access.Task, personID, assignerID string) ([]tasksEvent, error) {
+	if _, err := tx.NewRaw("INSERT INTO task_person_link (task_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+		t.TaskID, personID).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("assign %s: %w", t.TaskID, err)
+	}
+	if _, err := tx.NewRaw("UPDATE task SET assigner_id = ?, updated_at = now() at time zone 'utc' WHERE id = ?",
+		assignerID, t.TaskID).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("assign %s: %w", t.TaskID, err)
+	}
+	evs := []tasksEvent{
+		{"task:assign", map[string]any{"task_id": t.TaskID, "person_id": personID}, t.ID},
+		{"task:update", map[string]any{"task_id": t.TaskID}, t.ID},
+	}
+	if assignerID == personID {
+		return evs, nil
+	}
+	id := uuid.NewString()
+	_, err := tx.NewRaw(`INSERT INTO notification (id, created_at, updated_at, read, change, type, person_id, author_id, task_id)
+		VALUES (?, now() at time zone 'utc', now() at time zone 'utc', false, false, 'assignation', ?, ?, ?)`,
+		id, personID, assignerID, t.TaskID).Exec(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("assignation notification: %w", err)
+	}
+	return append(evs, tasksEvent{"notification:new", map[string]any{"notification_id": id, "person_id": personID}, t.ID}), nil
+}
+
+// tasksRowsByID answers tasks (with assignees) in the order of ids.
+func (s *Server) tasksRowsByID(ctx context.Context, ids []string, relations bool) ([]byte, error) {
+	if len(ids) == 0 {
+		return []byte("[]"), nil
+	}
+	return s.Engine.Rows(ctx, nil, s.tasksColl("tasks"), engine.View{Relations: relations}, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("t.id IN (?)", bun.List(ids)).OrderExpr("array_position(?::uuid[], t.id)", pgdialect.Array(ids))
+	})
+}
+
+// tasksAssignOne is PUT /actions/tasks/<id>/assign {person_id}.
+func (s *Server) tasksAssignOne(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	t, err := who.Task(ctx, c.Param("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	m, err := bodyObject(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	personID, err := requiredString(m, "person_id")
+	if err != nil {
+		return 0, nil, err
+	}
+	if !engine.IsUUID(personID) {
+		return 0, nil, engine.BadRequest("Assignee doesn't exist in database.")
+	}
+	if err := s.tasksAssignee(ctx, s.DB, personID, t.ID); err != nil {
+		return 0, nil, err
+	}
+	ok, err := s.tasksMayAssign(ctx, t, personID)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !ok {
+		return 0, nil, engine.Forbidden()
+	}
+	var evs []tasksEvent
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		evs, err = tasksAssign(ctx, tx, t, personID, who.PersonID)
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	s.tasksFlush(ctx, evs)
+	b, err := s.Engine.Read(ctx, nil, s.tasksColl("tasks"), t.TaskID, true)
+	return http.StatusOK, b, err
+}
+
+// tasksAssignMany is PUT /actions/persons/<id>/assign {task_ids}: tasks the
+// caller may not assign, or that do not exist, are skipped as in Zou.
+func (s *Server) tasksAssignMany(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	personID := c.Param("id")
+	m, err := bodyObject(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	ids, err := tasksIDList(m)
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := s.tasksTargetPerson(ctx, s.DB, personID, ""); err != nil {
+		if e, ok := err.(*engine.Error); ok && e.Status == http.StatusNotFound {
+			return 0, nil, engine.BadRequest("Assignee doesn't exist in database.")
+		}
+		if e, ok := err.(*engine.Error); !ok || e.Status != http.StatusForbidden {
+			return 0, nil, err
+		}
+		// A bot may still be assigned in projects that let bots collaborate: decided per task.
+	}
+	var done []string
+	var evs []tasksEvent
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, id := range ids {
+			t, err := who.Task(ctx, id)
+			if err != nil {
+				if tasksSkippable(err) {
+					continue
+				}
+				return err
+			}
+			if err := s.tasksAssignee(ctx, tx, personID, t.ID); err != nil {
+				if tasksSkippable(err) {
+					continue
+				}
+				return err
+			}
+			ok, err := s.tasksMayAssign(ctx, t, personID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			more, err := tasksAssign(ctx, tx, t, personID, who.PersonID)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, more...)
+			done = append(done, t.TaskID)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	s.tasksFlush(ctx, evs)
+	b, err := s.tasksRowsByID(ctx, done, true)
+	return http.StatusOK, b, err
+}
+
+// tasksSkippable: a per-task refusal that Zou's bulk routes skip silently
+// (not found, forbidden, assignee outside the team).
+func tasksSkippable(err error) bool {
+	e, ok := err.(*engine.Error)
+	return ok && (e.Status == http.StatusNotFound || e.Status == http.StatusForbidden || e.Status == http.StatusBadRequest)
+}
+
+// tasksIDList reads the required non-empty task_ids list of bulk routes.
+func tasksIDList(m map[string]json.RawMessage) ([]string, error) {
+	ids, err := idList(m, "task_ids")
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, engine.BadRequest("Tasks list required.")
+	}
+	return ids, nil
+}
+
+// tasksClearAssignation is PUT /actions/tasks/clear-assignation {task_ids,
+// person_id?}: removes one assignee (or all) from each task the caller may
+// unassign, and answers the ids of the tasks it changed.
+func (s *Server) tasksClearAssignation(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	m, err := bodyObject(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	ids, err := tasksIDList(m)
+	if err != nil {
+		return 0, nil, err
+	}
+	personID, err := idField(m, "person_id")
+	if err != nil {
+		return 0, nil, err
+	}
+	done := []string{}
+	var evs []tasksEvent
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, id := range ids {
+			t, err := who.Task(ctx, id)
+			if err != nil {
+				if tasksSkippable(err) {
+					continue
+				}
+				return err
+			}
+			ok, err := tasksMayUnassign(ctx, t, personID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			removed := t.Assignees
+			q := tx.NewDelete().TableExpr("task_person_link").Where("task_id = ?", t.TaskID)
+			if personID != "" {
+				removed = []string{personID}
+				q = q.Where("person_id = ?", personID)
+			}
+			if _, err := q.Exec(ctx); err != nil {
+				return fmt.Errorf("unassign %s: %w", t.TaskID, err)
+			}
+			if _, err := tx.NewRaw("UPDATE task SET updated_at = now() at time zone 'utc' WHERE id = ?", t.TaskID).Exec(ctx); err != nil {
+				return fmt.Errorf("unassign %s: %w", t.TaskID, err)
+			}
+			for _, p := range removed {
+				evs = append(evs, tasksEvent{"task:unassign", map[string]any{"person_id": p, "task_id": t.TaskID}, t.ID})
+			}
+			evs = append(evs, tasksEvent{"task:update", map[string]any{"task_id": t.TaskID}, t.ID})
+			done = append(done, t.TaskID)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	s.tasksFlush(ctx, evs)
+	return http.StatusOK, done, nil
+}
+
+// tasksSetPriority is PUT /actions/tasks/set-priority {task_ids, priority}:
+// tasks the caller may not supervise are skipped; answers the changed tasks.
+func (s *Server) tasksSetPriority(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	m, err := bodyObject(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	ids, err := tasksIDList(m)
+	if err != nil {
+		return 0, nil, err
+	}
+	priority, ok, err := field[int](m, "priority")
+	if err != nil {
+		return 0, nil, err
+	}
+	if !ok {
+		return 0, nil, engine.BadRequest("The field priority is missing.")
+	}
+	if priority < 0 {
+		return 0, nil, engine.BadRequest("priority must be greater than or equal to 0.")
+	}
+	var done []string
+	var evs []tasksEvent
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, id := range ids {
+			t, err := who.Task(ctx, id)
+			if err != nil {
+				if tasksSkippable(err) {
+					continue
+				}
+				return err
+			}
+			ok, err := tasksMaySupervise(ctx, t)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			if _, err := tx.NewRaw("UPDATE task SET priority = ?, updated_at = now() at time zone 'utc' WHERE id = ?", priority, t.TaskID).Exec(ctx); err != nil {
+				return fmt.Errorf("set priority of %s: %w", t.TaskID, err)
+			}
+			evs = append(evs, tasksEvent{"task:update", map[string]any{"task_id": t.TaskID}, t.ID})
+			done = append(done, t.TaskID)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	s.tasksFlush(ctx, evs)
+	b, err := s.tasksRowsByID(ctx, done, false)
+	return http.StatusOK, b, err
+}

@@ -224,3 +224,139 @@ func TestTasksProjectLists(t *testing.T) {
 		{Name: "subscriptions manager", As: w.manager, Method: "GET", Path: "/data/projects/{project}/subscriptions", Status: http.StatusForbidden},
 	})
 }
+
+func TestTasksAssign(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	taskKeys := []string{"id", "assignees", "assigner_id", "task_type_id"}
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "manager assigns", As: w.manager, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign", Body: map[string]any{"person_id": w.artist2.ID},
+			Status: 200, Keys: taskKeys, Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if len(m["assignees"].([]any)) != 2 || m["assigner_id"] != w.manager.ID {
+					t.Errorf("assigned task: %s", r.Body)
+				}
+			}},
+		{Name: "artist assigns himself in his department", As: w.artist2, Method: "PUT", Path: "/actions/tasks/{assetTask}/assign",
+			Body: map[string]any{"person_id": w.artist2.ID}, Status: 200},
+		{Name: "artist assigns someone else", As: w.artist, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign",
+			Body: map[string]any{"person_id": w.manager.ID}, Status: 403},
+		{Name: "artist outside the department", As: w.artist, Method: "PUT", Path: "/actions/tasks/{assetTask}/assign",
+			Body: map[string]any{"person_id": w.artist.ID}, Status: 403},
+		{Name: "supervisor assigns a person of his department", As: w.supervisor, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign",
+			Body: map[string]any{"person_id": w.artist.ID}, Status: 200},
+		{Name: "supervisor assigns a person of another department", As: w.supervisor, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign",
+			Body: map[string]any{"person_id": w.client.ID}, Status: 403},
+		{Name: "bot target", As: w.manager, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign", Body: map[string]any{"person_id": w.bot.ID}, Status: 403},
+		{Name: "outside the team", As: e.Admin, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign", Body: map[string]any{"person_id": w.outsider.ID}, Status: 400},
+		{Name: "unknown person", As: w.manager, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign", Body: map[string]any{"person_id": "{unknown}"}, Status: 400},
+		{Name: "malformed person", As: w.manager, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign", Body: map[string]any{"person_id": "x"}, Status: 400},
+		{Name: "missing person", As: w.manager, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign", Body: map[string]any{}, Status: 400},
+		{Name: "wrong type", As: w.manager, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign", Body: map[string]any{"person_id": 3}, Status: 400},
+		{Name: "outsider caller", As: w.outsider, Method: "PUT", Path: "/actions/tasks/{shotTask}/assign", Body: map[string]any{"person_id": w.outsider.ID}, Status: 404},
+		{Name: "unknown task", As: e.Admin, Method: "PUT", Path: "/actions/tasks/{unknown}/assign", Body: map[string]any{"person_id": w.artist.ID}, Status: 404},
+	})
+	// The manager's assignment wrote a notification and the events Zou sends.
+	if n := e.Count("notification", "person_id = ? AND author_id = ? AND task_id = ? AND type = 'assignation'", w.artist2.ID, w.manager.ID, w.shotTask); n != 1 {
+		t.Errorf("assignation notifications: %d", n)
+	}
+	// Self-assignment notifies nobody.
+	if n := e.Count("notification", "task_id = ?", w.assetTask); n != 0 {
+		t.Errorf("self assignment notified: %d", n)
+	}
+	ev := e.LastEvent("task:assign")
+	if ev.Data["task_id"] != w.shotTask || ev.Data["person_id"] != w.artist.ID {
+		t.Errorf("task:assign %v", ev.Data)
+	}
+	if ev := e.LastEvent("notification:new"); ev.Data["person_id"] == nil || ev.Data["notification_id"] == nil {
+		t.Errorf("notification:new %v", ev.Data)
+	}
+}
+
+func TestTasksAssignMany(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	second := e.Task(w.project, w.asset, w.ttShot, w.todo)
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "supervisor: tasks out of his department skipped", As: w.supervisor, Method: "PUT", Path: "/actions/persons/{artist}/assign",
+			Body: map[string]any{"task_ids": []string{w.shotTask, w.assetTask, w.otherTask, w.vars["unknown"]}}, Status: 200, Len: 1,
+			Keys: []string{"id", "assignees"}},
+		{Name: "manager", As: w.manager, Method: "PUT", Path: "/actions/persons/{artist}/assign",
+			Body: map[string]any{"task_ids": []string{second, w.assetTask}}, Status: 200, Len: 2, Check: func(t *testing.T, r *apptest.Response) {
+				if r.List(t)[0]["id"] != second {
+					t.Errorf("order: %s", r.Body)
+				}
+			}},
+		{Name: "bot skipped", As: w.manager, Method: "PUT", Path: "/actions/persons/{bot}/assign",
+			Body: map[string]any{"task_ids": []string{second}}, Status: 200, Check: func(t *testing.T, r *apptest.Response) { tasksEmpty(t, r) }},
+		{Name: "unknown person", As: w.manager, Method: "PUT", Path: "/actions/persons/{unknown}/assign",
+			Body: map[string]any{"task_ids": []string{second}}, Status: 400},
+		{Name: "empty list", As: w.manager, Method: "PUT", Path: "/actions/persons/{artist}/assign", Body: map[string]any{"task_ids": []string{}}, Status: 400},
+		{Name: "malformed id", As: w.manager, Method: "PUT", Path: "/actions/persons/{artist}/assign", Body: map[string]any{"task_ids": []string{"x"}}, Status: 400},
+		{Name: "wrong type", As: w.manager, Method: "PUT", Path: "/actions/persons/{artist}/assign", Body: map[string]any{"task_ids": "x"}, Status: 400},
+	})
+	if n := e.Count("task_person_link", "person_id = ?", w.artist.ID); n != 4 {
+		t.Errorf("artist assignments: %d", n)
+	}
+	if n := e.Count("task_person_link", "person_id = ?", w.bot.ID); n != 0 {
+		t.Errorf("bot assigned: %d", n)
+	}
+	// Projects that let bots collaborate accept them.
+	sqlExec(t, e, "UPDATE project SET is_bot_collaboration_enabled = true WHERE id = ?", w.project)
+	if l := e.Must(200, "PUT", "/actions/persons/"+w.bot.ID+"/assign", map[string]any{"task_ids": []string{second}}, w.manager.Token).List(t); len(l) != 1 {
+		t.Errorf("bot collaboration: %v", l)
+	}
+}
+
+func TestTasksClearAssignationAndPriority(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "artist unassigns someone else", As: w.artist2, Method: "PUT", Path: "/actions/tasks/clear-assignation",
+			Body: map[string]any{"task_ids": []string{w.shotTask}, "person_id": w.artist.ID}, Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { tasksEmpty(t, r) }},
+		{Name: "assignee unassigns himself", As: w.artist, Method: "PUT", Path: "/actions/tasks/clear-assignation",
+			Body: map[string]any{"task_ids": []string{w.shotTask}, "person_id": w.artist.ID}, Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if string(r.Body) != `["`+w.shotTask+`"]` {
+					t.Errorf("cleared: %s", r.Body)
+				}
+			}},
+		{Name: "manager clears all", As: w.manager, Method: "PUT", Path: "/actions/tasks/clear-assignation",
+			Body: map[string]any{"task_ids": []string{w.assetTask, w.otherTask}}, Status: 200, Check: func(t *testing.T, r *apptest.Response) {
+				if string(r.Body) != `["`+w.assetTask+`"]` {
+					t.Errorf("cleared: %s", r.Body)
+				}
+			}},
+		{Name: "missing list", As: w.manager, Method: "PUT", Path: "/actions/tasks/clear-assignation", Body: map[string]any{}, Status: 400},
+		{Name: "malformed person", As: w.manager, Method: "PUT", Path: "/actions/tasks/clear-assignation",
+			Body: map[string]any{"task_ids": []string{w.assetTask}, "person_id": "x"}, Status: 400},
+		{Name: "priority supervisor skips other departments", As: w.supervisor, Method: "PUT", Path: "/actions/tasks/set-priority",
+			Body: map[string]any{"task_ids": []string{w.shotTask, w.assetTask}, "priority": 3}, Status: 200, Len: 1,
+			Keys: []string{"id", "priority"}, Check: func(t *testing.T, r *apptest.Response) {
+				if r.List(t)[0]["priority"] != float64(3) {
+					t.Errorf("priority: %s", r.Body)
+				}
+			}},
+		{Name: "priority artist", As: w.artist, Method: "PUT", Path: "/actions/tasks/set-priority",
+			Body: map[string]any{"task_ids": []string{w.shotTask}, "priority": 1}, Status: 200, Check: func(t *testing.T, r *apptest.Response) { tasksEmpty(t, r) }},
+		{Name: "priority negative", As: w.manager, Method: "PUT", Path: "/actions/tasks/set-priority",
+			Body: map[string]any{"task_ids": []string{w.shotTask}, "priority": -1}, Status: 400},
+		{Name: "priority missing", As: w.manager, Method: "PUT", Path: "/actions/tasks/set-priority",
+			Body: map[string]any{"task_ids": []string{w.shotTask}}, Status: 400},
+		{Name: "priority wrong type", As: w.manager, Method: "PUT", Path: "/actions/tasks/set-priority",
+			Body: map[string]any{"task_ids": []string{w.shotTask}, "priority": "high"}, Status: 400},
+	})
+	if n := e.Count("task_person_link", "task_id IN (?, ?)", w.shotTask, w.assetTask); n != 0 {
+		t.Errorf("assignees left: %d", n)
+	}
+	if n := e.Count("task_person_link", "task_id = ?", w.otherTask); n != 1 {
+		t.Errorf("other production's task touched: %d", n)
+	}
+	if ev := e.LastEvent("task:unassign"); ev.Data["task_id"] != w.assetTask || ev.Data["person_id"] != w.vendor.ID {
+		t.Errorf("task:unassign %v", ev.Data)
+	}
+	if n := sqlInt(t, e, "SELECT priority FROM task WHERE id = ?", w.assetTask); n != 0 {
+		t.Errorf("asset task priority changed: %d", n)
+	}
+}
