@@ -360,3 +360,83 @@ func TestTasksClearAssignationAndPriority(t *testing.T) {
 		t.Errorf("asset task priority changed: %d", n)
 	}
 }
+
+func TestTasksTimeSpents(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	e.AddToTeam(w.project, w.outsider.ID, "manager") // a manager by project role only
+	pm := w.outsider
+	base := "/actions/tasks/{shotTask}/time-spents/2026-03-02/persons/{artist}"
+	tsKeys := []string{"id", "type", "duration", "date", "task_id", "person_id"}
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "self", As: w.artist, Method: "POST", Path: base, Body: map[string]any{"duration": 120}, Status: 201, Keys: tsKeys,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); m["duration"] != float64(120) || m["date"] != "2026-03-02" {
+					t.Errorf("time spent: %s", r.Body)
+				}
+			}},
+		{Name: "set replaces", As: w.artist, Method: "POST", Path: base, Body: map[string]any{"duration": 60}, Status: 201},
+		{Name: "add", As: w.artist, Method: "POST", Path: base + "/add", Body: map[string]any{"duration": 30.5}, Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); m["duration"] != 90.5 {
+					t.Errorf("added: %s", r.Body)
+				}
+			}},
+		{Name: "add past a day", As: w.artist, Method: "POST", Path: base + "/add", Body: map[string]any{"duration": 1400}, Status: 400},
+		{Name: "project manager", As: pm, Method: "POST", Path: "/actions/tasks/{shotTask}/time-spents/2026-03-03/persons/{artist}",
+			Body: map[string]any{"duration": 10}, Status: 201},
+		{Name: "admin for an assignee", As: e.Admin, Method: "POST", Path: "/actions/tasks/{shotTask}/time-spents/2026-03-04/persons/{artist}",
+			Body: map[string]any{"duration": 5}, Status: 201},
+		{Name: "admin for a non-assignee", As: e.Admin, Method: "POST", Path: "/actions/tasks/{shotTask}/time-spents/2026-03-04/persons/{manager}",
+			Body: map[string]any{"duration": 5}, Status: 403},
+		{Name: "artist for someone else", As: w.artist2, Method: "POST", Path: base, Body: map[string]any{"duration": 5}, Status: 403},
+		{Name: "supervisor", As: w.supervisor, Method: "POST", Path: base, Body: map[string]any{"duration": 5}, Status: 403},
+		{Name: "outsider", As: w.vendor, Method: "POST", Path: base, Body: map[string]any{"duration": 5}, Status: 404},
+		{Name: "bot", As: e.Admin, Method: "POST", Path: "/actions/tasks/{shotTask}/time-spents/2026-03-02/persons/{bot}", Body: map[string]any{"duration": 5}, Status: 403},
+		{Name: "unknown person", As: e.Admin, Method: "POST", Path: "/actions/tasks/{shotTask}/time-spents/2026-03-02/persons/{unknown}", Body: map[string]any{"duration": 5}, Status: 404},
+		{Name: "unknown task", As: e.Admin, Method: "POST", Path: "/actions/tasks/{unknown}/time-spents/2026-03-02/persons/{artist}", Body: map[string]any{"duration": 5}, Status: 404},
+		{Name: "negative", As: w.artist, Method: "POST", Path: base, Body: map[string]any{"duration": -1}, Status: 400},
+		{Name: "more than a day", As: w.artist, Method: "POST", Path: base, Body: map[string]any{"duration": 1441}, Status: 400},
+		{Name: "missing", As: w.artist, Method: "POST", Path: base, Body: map[string]any{}, Status: 400},
+		{Name: "wrong type", As: w.artist, Method: "POST", Path: base, Body: map[string]any{"duration": "1h"}, Status: 400},
+		{Name: "bad date", As: w.artist, Method: "POST", Path: "/actions/tasks/{shotTask}/time-spents/2026-13-45/persons/{artist}", Body: map[string]any{"duration": 5}, Status: 400},
+		{Name: "list", As: w.artist2, Method: "GET", Path: "/actions/tasks/{shotTask}/time-spents", Status: 200, Keys: []string{"total"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if m["total"] != 105.5 || len(m[w.artist.ID].([]any)) != 3 {
+					t.Errorf("time spents: %s", r.Body)
+				}
+			}},
+		{Name: "by date", As: w.artist, Method: "GET", Path: "/actions/tasks/{shotTask}/time-spents/2026-03-03", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); m["total"] != float64(10) || len(m) != 2 {
+					t.Errorf("time spents of a day: %s", r.Body)
+				}
+			}},
+		{Name: "by bad date", As: w.artist, Method: "GET", Path: "/actions/tasks/{shotTask}/time-spents/by-date", Status: 400},
+		{Name: "list outsider", As: w.vendor, Method: "GET", Path: "/actions/tasks/{shotTask}/time-spents", Status: 404},
+		{Name: "delete by another artist", As: w.artist2, Method: "DELETE", Path: base, Status: 403},
+		{Name: "delete", As: w.artist, Method: "DELETE", Path: base, Status: 201, Keys: tsKeys, Check: func(t *testing.T, r *apptest.Response) {
+			if r.Object(t)["duration"] != float64(0) {
+				t.Errorf("deleted: %s", r.Body)
+			}
+		}},
+		{Name: "delete again", As: w.artist, Method: "DELETE", Path: base, Status: 404},
+		{Name: "delete bad date", As: w.artist, Method: "DELETE", Path: "/actions/tasks/{shotTask}/time-spents/02-03-2026/persons/{artist}", Status: 400},
+	})
+	if d := sqlInt(t, e, "SELECT duration::int FROM task WHERE id = ?", w.shotTask); d != 15 {
+		t.Errorf("task duration %d, want 15", d)
+	}
+	if n := e.Count("time_spent", "task_id = ?", w.shotTask); n != 2 {
+		t.Errorf("rows: %d", n)
+	}
+	if ev := e.LastEvent("task:update"); ev.Data["task_id"] != w.shotTask {
+		t.Errorf("task:update %v", ev.Data)
+	}
+	e.LastEvent("time-spent:delete")
+	e.LastEvent("time-spent:new")
+	e.LastEvent("time-spent:update")
+	if n := e.Count("person", "id = ? AND last_presence = '2026-03-04'", w.artist.ID); n != 1 {
+		t.Errorf("last presence not updated")
+	}
+}
