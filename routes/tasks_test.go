@@ -440,3 +440,115 @@ func TestTasksTimeSpents(t *testing.T) {
 		t.Errorf("last presence not updated")
 	}
 }
+
+func TestTasksCreateForEntities(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	shot2 := e.Shot(w.project, w.sequence, "SH020")
+	asset2 := e.Asset(w.project, w.assetType, "Villain")
+	ttLayout := e.TaskType("Layout", "Shot")
+	ttSeq := e.TaskType("Storyboard", "Sequence")
+	concept := e.Entity(w.project, e.TypeID("Concept"), "C1", "")
+	otherShot := e.Shot(w.other, e.Sequence(w.other, "", "OSQ2"), "OSH2")
+	w.vars["shot2"], w.vars["asset2"], w.vars["ttLayout"], w.vars["ttSeq"] = shot2, asset2, ttLayout, ttSeq
+	created := []string{"id", "name", "assignees", "task_status_id", "task_status_name", "task_status_short_name",
+		"task_status_color", "task_type_name", "task_type_color", "task_type_priority"}
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "listed shots, the other production's skipped", As: w.manager, Method: "POST",
+			Path: "/actions/projects/{project}/task-types/{ttLayout}/shots/create-tasks", Body: []string{shot2, otherShot},
+			Status: 201, Len: 1, Keys: created, Check: func(t *testing.T, r *apptest.Response) {
+				row := r.List(t)[0]
+				if row["entity_id"] != shot2 || row["task_status_id"] != w.todo || row["name"] != "main" || row["assigner_id"] != w.manager.ID {
+					t.Errorf("created: %v", row)
+				}
+			}},
+		{Name: "all shots: existing ones skipped", As: w.manager, Method: "POST",
+			Path: "/actions/projects/{project}/task-types/{ttLayout}/shots/create-tasks", Status: 201, Len: 1,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.List(t)[0]["entity_id"] != w.shot {
+					t.Errorf("created: %s", r.Body)
+				}
+			}},
+		{Name: "again: nothing new", As: w.manager, Method: "POST",
+			Path: "/actions/projects/{project}/task-types/{ttLayout}/shots/create-tasks", Body: []string{}, Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) { tasksEmpty(t, r) }},
+		{Name: "assets", As: e.Admin, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttAsset}/assets/create-tasks",
+			Status: 201, Len: 1, Keys: created},
+		{Name: "a shot id on the asset route", As: e.Admin, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttAsset}/assets/create-tasks",
+			Body: []string{w.shot}, Status: 404},
+		{Name: "sequences by entity type name", As: w.manager, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttSeq}/create-tasks/sequence",
+			Status: 201, Len: 1, Keys: created},
+		{Name: "unknown entity type", As: w.manager, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttSeq}/create-tasks/planet", Status: 404},
+		{Name: "concepts by an artist", As: w.artist, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttSeq}/concepts/create-tasks",
+			Status: 201, Len: 1, Check: func(t *testing.T, r *apptest.Response) {
+				if r.List(t)[0]["task_status_name"] != "Neutral" {
+					t.Errorf("concept status: %s", r.Body)
+				}
+			}},
+		{Name: "concepts by a client", As: w.client, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttSeq}/concepts/create-tasks", Status: 403},
+		{Name: "edits, none", As: w.manager, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttSeq}/edits/create-tasks", Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) { tasksEmpty(t, r) }},
+		{Name: "artist", As: w.artist, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttLayout}/shots/create-tasks", Status: 403},
+		{Name: "outsider", As: w.outsider, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttLayout}/shots/create-tasks", Status: 404},
+		{Name: "unknown task type", As: w.manager, Method: "POST", Path: "/actions/projects/{project}/task-types/{unknown}/shots/create-tasks", Status: 404},
+		{Name: "malformed ids", As: w.manager, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttLayout}/shots/create-tasks",
+			Body: []string{"x"}, Status: 400},
+		{Name: "not a list", As: w.manager, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttLayout}/shots/create-tasks",
+			Body: map[string]any{"a": 1}, Status: 400},
+		{Name: "unknown shot", As: w.manager, Method: "POST", Path: "/actions/projects/{project}/task-types/{ttLayout}/shots/create-tasks",
+			Body: []string{w.vars["unknown"]}, Status: 404},
+	})
+	if n := e.Count("task", "task_type_id = ?", ttLayout); n != 2 {
+		t.Errorf("layout tasks: %d", n)
+	}
+	if n := e.Count("task", "entity_id = ?", concept); n != 1 {
+		t.Errorf("concept tasks: %d", n)
+	}
+	if ev := e.LastEvent("task:new"); ev.Data["task_id"] == nil {
+		t.Errorf("task:new %v", ev.Data)
+	}
+}
+
+func TestTasksDeleteAndReorder(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	comment := e.ID("comments", map[string]any{"object_id": w.shotTask, "object_type": "Task", "person_id": w.manager.ID,
+		"task_status_id": w.todo, "text": "note"})
+	e.Row("notifications", map[string]any{"person_id": w.artist.ID, "author_id": w.manager.ID, "task_id": w.shotTask,
+		"comment_id": comment, "type": "comment"})
+	e.Row("time-spents", map[string]any{"task_id": w.shotTask, "person_id": w.artist.ID, "date": "2026-01-05", "duration": 60})
+	preview := e.ID("preview-files", map[string]any{"name": "v1", "revision": 1, "task_id": w.shotTask, "extension": "png"})
+	sqlExec(t, e, "UPDATE entity SET preview_file_id = ? WHERE id = ?", preview, w.shot)
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "artist", As: w.artist, Method: "POST", Path: "/actions/projects/{project}/delete-tasks", Body: []string{w.shotTask}, Status: 403},
+		{Name: "not a list", As: w.manager, Method: "POST", Path: "/actions/projects/{project}/delete-tasks", Body: map[string]any{}, Status: 400},
+		{Name: "manager: the other production's task stays", As: w.manager, Method: "POST", Path: "/actions/projects/{project}/delete-tasks",
+			Body: []string{w.shotTask, w.otherTask}, Status: 200},
+		{Name: "delete for type: manager", As: w.manager, Method: "DELETE", Path: "/actions/projects/{project}/task-types/{ttAsset}/delete-tasks", Status: 403},
+		{Name: "delete for type: admin", As: e.Admin, Method: "DELETE", Path: "/actions/projects/{project}/task-types/{ttAsset}/delete-tasks", Status: 204},
+		{Name: "delete for type: unknown project", As: e.Admin, Method: "DELETE", Path: "/actions/projects/{unknown}/task-types/{ttAsset}/delete-tasks", Status: 404},
+		{Name: "reorder: manager", As: w.manager, Method: "POST", Path: "/actions/task-types/reorder", Body: map[string]any{"task_type_ids": []string{w.ttAsset, w.ttShot}}, Status: 403},
+		{Name: "reorder", As: e.Admin, Method: "POST", Path: "/actions/task-types/reorder",
+			Body: map[string]any{"task_type_ids": []string{w.ttAsset, w.vars["unknown"], w.ttShot}}, Status: 200, Len: 2,
+			Keys: []string{"id", "priority", "name"}, Check: func(t *testing.T, r *apptest.Response) {
+				l := r.List(t)
+				if l[0]["id"] != w.ttAsset || l[0]["priority"] != float64(1) || l[1]["priority"] != float64(3) {
+					t.Errorf("reorder: %s", r.Body)
+				}
+			}},
+		{Name: "reorder without list", As: e.Admin, Method: "POST", Path: "/actions/task-types/reorder", Body: map[string]any{"task_type_ids": "x"}, Status: 400},
+		{Name: "reorder bad id", As: e.Admin, Method: "POST", Path: "/actions/task-types/reorder", Body: map[string]any{"task_type_ids": []string{"x"}}, Status: 400},
+	})
+	for table, where := range map[string]string{"task": "id IN (?, ?)", "comment": "object_id IN (?, ?)", "time_spent": "task_id IN (?, ?)",
+		"preview_file": "task_id IN (?, ?)", "notification": "task_id IN (?, ?)"} {
+		if n := e.Count(table, where, w.shotTask, w.assetTask); n != 0 {
+			t.Errorf("%s rows left: %d", table, n)
+		}
+	}
+	if n := e.Count("task", "id = ?", w.otherTask); n != 1 {
+		t.Errorf("other production's task deleted")
+	}
+	if ev := e.LastEvent("task:delete"); ev.Data["task_type_id"] != w.ttAsset || ev.Data["entity_id"] != w.asset {
+		t.Errorf("task:delete %v", ev.Data)
+	}
+}
