@@ -552,3 +552,143 @@ func TestTasksDeleteAndReorder(t *testing.T) {
 		t.Errorf("task:delete %v", ev.Data)
 	}
 }
+
+func TestTasksDataTasks(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	shot2 := e.Shot(w.project, w.sequence, "SH020")
+	w.vars["shot2"] = shot2
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "create: defaults", As: w.artist, Method: "POST", Path: "/data/tasks",
+			Body: map[string]any{"task_type_id": w.ttShot, "entity_id": shot2, "assignees": []string{w.artist.ID}}, Status: 201,
+			Keys: []string{"id", "name", "assignees", "task_status_id", "project_id"}, Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if m["name"] != "main" || m["task_status_id"] != w.todo || m["project_id"] != w.project || len(m["assignees"].([]any)) != 1 {
+					t.Errorf("created: %s", r.Body)
+				}
+			}},
+		{Name: "create: duplicate", As: w.manager, Method: "POST", Path: "/data/tasks",
+			Body: map[string]any{"task_type_id": w.ttShot, "entity_id": shot2}, Status: 400},
+		{Name: "create: type for another kind", As: w.manager, Method: "POST", Path: "/data/tasks",
+			Body: map[string]any{"task_type_id": w.ttAsset, "entity_id": shot2}, Status: 400},
+		{Name: "create: asset type on an asset", As: w.manager, Method: "POST", Path: "/data/tasks",
+			Body: map[string]any{"task_type_id": w.ttAsset, "entity_id": w.asset, "name": "second"}, Status: 201},
+		{Name: "create: another project id", As: w.manager, Method: "POST", Path: "/data/tasks",
+			Body: map[string]any{"task_type_id": w.ttShot, "entity_id": shot2, "name": "x", "project_id": w.other}, Status: 400},
+		{Name: "create: missing entity", As: w.manager, Method: "POST", Path: "/data/tasks", Body: map[string]any{"task_type_id": w.ttShot}, Status: 400},
+		{Name: "create: malformed entity", As: w.manager, Method: "POST", Path: "/data/tasks", Body: map[string]any{"task_type_id": w.ttShot, "entity_id": "x"}, Status: 400},
+		{Name: "create: unknown entity", As: w.manager, Method: "POST", Path: "/data/tasks",
+			Body: map[string]any{"task_type_id": w.ttShot, "entity_id": w.vars["unknown"]}, Status: 404},
+		{Name: "create: outsider", As: w.outsider, Method: "POST", Path: "/data/tasks", Body: map[string]any{"task_type_id": w.ttShot, "entity_id": shot2, "name": "o"}, Status: 404},
+		{Name: "create: client", As: w.client, Method: "POST", Path: "/data/tasks", Body: map[string]any{"task_type_id": w.ttShot, "entity_id": shot2, "name": "c"}, Status: 403},
+		{Name: "update: supervisor limited keys", As: w.supervisor, Method: "PUT", Path: "/data/tasks/{shotTask}",
+			Body: map[string]any{"priority": 2, "estimation": 3.5, "data": map[string]any{"a": 1}}, Status: 200, Keys: []string{"id", "priority"}},
+		{Name: "update: supervisor data merges", As: w.supervisor, Method: "PUT", Path: "/data/tasks/{shotTask}",
+			Body: map[string]any{"data": map[string]any{"b": 2}}, Status: 200, Check: func(t *testing.T, r *apptest.Response) {
+				if d := r.Object(t)["data"].(map[string]any); d["a"] != float64(1) || d["b"] != float64(2) {
+					t.Errorf("merged data: %v", d)
+				}
+			}},
+		{Name: "update: supervisor other key", As: w.supervisor, Method: "PUT", Path: "/data/tasks/{shotTask}", Body: map[string]any{"name": "x"}, Status: 403},
+		{Name: "update: supervisor other department", As: w.supervisor, Method: "PUT", Path: "/data/tasks/{assetTask}", Body: map[string]any{"priority": 1}, Status: 403},
+		{Name: "update: artist", As: w.artist, Method: "PUT", Path: "/data/tasks/{shotTask}", Body: map[string]any{"priority": 1}, Status: 403},
+		{Name: "update: outsider", As: w.outsider, Method: "PUT", Path: "/data/tasks/{shotTask}", Body: map[string]any{"priority": 1}, Status: 404},
+		{Name: "update: bad type", As: w.manager, Method: "PUT", Path: "/data/tasks/{shotTask}", Body: map[string]any{"priority": "high"}, Status: 400},
+		{Name: "update: manager assignees", As: w.manager, Method: "PUT", Path: "/data/tasks/{shotTask}",
+			Body: map[string]any{"assignees": []string{w.artist2.ID}}, Status: 200},
+		{Name: "update: assignees not a list", As: w.manager, Method: "PUT", Path: "/data/tasks/{shotTask}", Body: map[string]any{"assignees": 3}, Status: 400},
+		{Name: "delete: supervisor", As: w.supervisor, Method: "DELETE", Path: "/data/tasks/{shotTask}", Status: 403},
+		{Name: "delete: malformed", As: w.manager, Method: "DELETE", Path: "/data/tasks/x", Status: 404},
+	})
+	if ev := e.LastEvent("task:assign"); ev.Data["person_id"] != w.artist2.ID {
+		t.Errorf("task:assign %v", ev.Data)
+	}
+	if ev := e.LastEvent("task:unassign"); ev.Data["person_id"] != w.artist.ID {
+		t.Errorf("task:unassign %v", ev.Data)
+	}
+	if n := e.Count("notification", "person_id = ? AND type = 'assignation'", w.artist2.ID); n != 1 {
+		t.Errorf("notifications: %d", n)
+	}
+	// Without force a task with time logged stays; with force it goes.
+	e.Row("time-spents", map[string]any{"task_id": w.shotTask, "person_id": w.artist2.ID, "date": "2026-01-05", "duration": 60})
+	e.Must(400, "DELETE", "/data/tasks/"+w.shotTask, nil, w.manager.Token)
+	e.Must(204, "DELETE", "/data/tasks/"+w.shotTask+"?force=true", nil, w.manager.Token)
+	if n := e.Count("task", "id = ?", w.shotTask); n != 0 {
+		t.Errorf("task not deleted")
+	}
+	e.Must(204, "DELETE", "/data/tasks/"+w.assetTask, nil, e.Admin.Token)
+	if ev := e.LastEvent("task:delete"); ev.Data["task_id"] != w.assetTask || ev.Data["project_id"] != w.project {
+		t.Errorf("task:delete %v", ev.Data)
+	}
+}
+
+func TestTasksDataReference(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "task type duplicate", As: e.Admin, Method: "POST", Path: "/data/task-types", Body: map[string]any{"name": "Animation"}, Status: 400},
+		{Name: "task type other case", As: e.Admin, Method: "POST", Path: "/data/task-types", Body: map[string]any{"name": "animation"}, Status: 201},
+		{Name: "task type rename to a taken name", As: e.Admin, Method: "PUT", Path: "/data/task-types/{ttAsset}", Body: map[string]any{"name": "Animation"}, Status: 400},
+		{Name: "task type keeps its own name", As: e.Admin, Method: "PUT", Path: "/data/task-types/{ttAsset}", Body: map[string]any{"name": "Modeling", "color": "#123456"}, Status: 200},
+		{Name: "task status new default", As: e.Admin, Method: "POST", Path: "/data/task-status",
+			Body: map[string]any{"name": "Ready", "short_name": "rdy", "color": "#000000", "is_default": true}, Status: 201},
+	})
+	if n := e.Count("task_status", "is_default IS TRUE"); n != 1 {
+		t.Errorf("defaults: %d", n)
+	}
+	e.Must(200, "PUT", "/data/task-status/"+w.todo, map[string]any{"is_default": true}, e.Admin.Token)
+	if n := e.Count("task_status", "is_default IS TRUE AND id = ?", w.todo); n != 1 || e.Count("task_status", "is_default IS TRUE") != 1 {
+		t.Errorf("default after update")
+	}
+	sqlExec(t, e, "INSERT INTO project_task_type_link (id, project_id, task_type_id, priority) VALUES (gen_random_uuid(), ?, ?, 1)", w.project, w.ttAsset)
+	spare := e.TaskType("Spare", "Asset")
+	e.Must(204, "DELETE", "/data/task-types/"+spare, nil, e.Admin.Token)
+	r := e.Must(400, "DELETE", "/data/task-types/"+w.ttAsset, nil, e.Admin.Token)
+	if m := body(t, r); m["message"] != "Task type is attached to projects. Re-issue the request with force=true to detach." {
+		t.Errorf("message: %v", m)
+	}
+	e.Must(403, "DELETE", "/data/task-types/"+w.ttAsset, nil, w.manager.Token)
+	// Forced: the links go; the tasks of the type still hold it (400 from the foreign key).
+	e.Must(400, "DELETE", "/data/task-types/"+w.ttAsset+"?force=true", nil, e.Admin.Token)
+	e.Must(204, "DELETE", "/actions/projects/"+w.project+"/task-types/"+w.ttAsset+"/delete-tasks", nil, e.Admin.Token)
+	e.Must(204, "DELETE", "/data/task-types/"+w.ttAsset+"?force=true", nil, e.Admin.Token)
+	if n := e.Count("project_task_type_link", "task_type_id = ?", w.ttAsset); n != 0 {
+		t.Errorf("links left: %d", n)
+	}
+}
+
+func TestTasksDataTimeSpents(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	mine := e.ID("time-spents", map[string]any{"task_id": w.shotTask, "person_id": w.artist.ID, "date": "2026-01-05", "duration": 60})
+	notAssigned := e.ID("time-spents", map[string]any{"task_id": w.shotTask, "person_id": w.artist2.ID, "date": "2026-01-05", "duration": 30})
+	w.vars["mine"], w.vars["notAssigned"] = mine, notAssigned
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "create by admin", As: e.Admin, Method: "POST", Path: "/data/time-spents",
+			Body: map[string]any{"task_id": w.shotTask, "person_id": w.artist.ID, "date": "2026-01-06", "duration": 45}, Status: 201,
+			Keys: []string{"id", "duration", "date"}},
+		{Name: "create duplicate day", As: e.Admin, Method: "POST", Path: "/data/time-spents",
+			Body: map[string]any{"task_id": w.shotTask, "person_id": w.artist.ID, "date": "2026-01-06", "duration": 45}, Status: 400},
+		{Name: "create too long", As: e.Admin, Method: "POST", Path: "/data/time-spents",
+			Body: map[string]any{"task_id": w.shotTask, "person_id": w.artist.ID, "date": "2026-01-07", "duration": 2000}, Status: 400},
+		{Name: "create bad date", As: e.Admin, Method: "POST", Path: "/data/time-spents",
+			Body: map[string]any{"task_id": w.shotTask, "person_id": w.artist.ID, "date": "soon", "duration": 20}, Status: 400},
+		{Name: "create by manager", As: w.manager, Method: "POST", Path: "/data/time-spents",
+			Body: map[string]any{"task_id": w.shotTask, "person_id": w.artist.ID, "date": "2026-01-08", "duration": 20}, Status: 403},
+		{Name: "update by admin", As: e.Admin, Method: "PUT", Path: "/data/time-spents/{mine}", Body: map[string]any{"duration": 90}, Status: 200},
+		{Name: "update negative", As: e.Admin, Method: "PUT", Path: "/data/time-spents/{mine}", Body: map[string]any{"duration": -5}, Status: 400},
+		{Name: "delete by another artist", As: w.artist2, Method: "DELETE", Path: "/data/time-spents/{mine}", Status: 403},
+		{Name: "delete by outsider", As: w.outsider, Method: "DELETE", Path: "/data/time-spents/{mine}", Status: 404},
+		{Name: "delete not assigned, even admin", As: e.Admin, Method: "DELETE", Path: "/data/time-spents/{notAssigned}", Status: 403},
+		{Name: "delete by the person", As: w.artist, Method: "DELETE", Path: "/data/time-spents/{mine}", Status: 204},
+		{Name: "delete unknown", As: e.Admin, Method: "DELETE", Path: "/data/time-spents/{unknown}", Status: 404},
+	})
+	// 45 (new) + 30 (not assigned) remain.
+	if d := sqlInt(t, e, "SELECT duration::int FROM task WHERE id = ?", w.shotTask); d != 75 {
+		t.Errorf("task duration %d, want 75", d)
+	}
+	if ev := e.LastEvent("task:update"); ev.Data["task_id"] != w.shotTask {
+		t.Errorf("task:update %v", ev.Data)
+	}
+	e.LastEvent("time-spent:delete")
+}
