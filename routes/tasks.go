@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -23,6 +24,8 @@ import (
 // engine's generic /data routes name them: gin refuses two names for one
 // wildcard position.
 func (s *Server) mountTasks(r gin.IRouter) {
+	r.GET("/data/tasks/open-tasks", s.route(s.tasksOpen))
+	r.GET("/data/tasks/open-tasks/stats", s.route(s.tasksOpenStats))
 	r.GET("/data/tasks/:id/full", s.route(s.tasksFull))
 	r.GET("/data/tasks/:id/previews", s.route(s.tasksPreviews))
 	r.GET("/data/persons/:id/tasks", s.route(s.tasksOfPersonTodo))
@@ -201,7 +204,28 @@ func tasksDetailJoins(q *bun.SelectQuery) *bun.SelectQuery {
 // tasksDetailExtra are the keys Zou's person task lists add to each task
 // (over the joins of tasksDetailJoins). The episode of a sequence is its
 // parent; an asset without one falls back to its source episode.
-var tasksDetailExtra = []engine.Extra{
+var tasksDetailExtra = append(slices.Clone(tasksEntityExtra),
+	engine.Extra{Key: "task_estimation", SQL: "t.estimation", Kind: engine.KindFloat},
+	engine.Extra{Key: "task_duration", SQL: "t.duration", Kind: engine.KindFloat},
+	engine.Extra{Key: "task_start_date", SQL: "t.start_date", Kind: engine.KindTimestamp},
+	engine.Extra{Key: "task_due_date", SQL: "t.due_date", Kind: engine.KindTimestamp},
+	engine.Extra{Key: "task_type_name", SQL: "tt.name", Kind: engine.KindText},
+	engine.Extra{Key: "task_status_name", SQL: "ts.name", Kind: engine.KindText},
+	engine.Extra{Key: "task_type_color", SQL: "tt.color", Kind: engine.KindText},
+	engine.Extra{Key: "task_status_color", SQL: "ts.color", Kind: engine.KindText},
+	engine.Extra{Key: "task_status_short_name", SQL: "ts.short_name", Kind: engine.KindText},
+	// The last comment by someone who is not a client there, or {}.
+	engine.Extra{Key: "last_comment", SQL: `COALESCE((SELECT jsonb_build_object('text', lc.text,
+		'date', to_char(lc.created_at, 'YYYY-MM-DD"T"HH24:MI:SS'), 'person_id', lc.person_id)
+		FROM comment lc JOIN person lp ON lp.id = lc.person_id
+		LEFT JOIN project_person_link lpl ON lpl.person_id = lp.id AND lpl.project_id = t.project_id
+		WHERE lc.object_id = t.id AND COALESCE(lpl.role, lp.role) <> 'client'
+		ORDER BY lc.created_at DESC LIMIT 1), '{}'::jsonb)`, Kind: engine.KindJSON},
+)
+
+// tasksEntityExtra are the project and entity keys Zou's detailed task rows
+// carry (_resolve_episode_and_build_task_dict).
+var tasksEntityExtra = []engine.Extra{
 	{Key: "project_name", SQL: "p.name", Kind: engine.KindText},
 	{Key: "project_has_avatar", SQL: "p.has_avatar", Kind: engine.KindBool},
 	{Key: "entity_name", SQL: "e.name", Kind: engine.KindText},
@@ -217,22 +241,6 @@ var tasksDetailExtra = []engine.Extra{
 	{Key: "episode_name", SQL: `CASE WHEN et.name = 'Sequence' AND e.parent_id IS NOT NULL THEN seq.name
 		ELSE COALESCE(ep.name, (SELECT src.name FROM entity src WHERE src.id = e.source_id)) END`, Kind: engine.KindText},
 	{Key: "task_type_for_entity", SQL: "tt.for_entity", Kind: engine.KindText},
-	{Key: "task_estimation", SQL: "t.estimation", Kind: engine.KindFloat},
-	{Key: "task_duration", SQL: "t.duration", Kind: engine.KindFloat},
-	{Key: "task_start_date", SQL: "t.start_date", Kind: engine.KindTimestamp},
-	{Key: "task_due_date", SQL: "t.due_date", Kind: engine.KindTimestamp},
-	{Key: "task_type_name", SQL: "tt.name", Kind: engine.KindText},
-	{Key: "task_status_name", SQL: "ts.name", Kind: engine.KindText},
-	{Key: "task_type_color", SQL: "tt.color", Kind: engine.KindText},
-	{Key: "task_status_color", SQL: "ts.color", Kind: engine.KindText},
-	{Key: "task_status_short_name", SQL: "ts.short_name", Kind: engine.KindText},
-	// The last comment by someone who is not a client there, or {}.
-	{Key: "last_comment", SQL: `COALESCE((SELECT jsonb_build_object('text', lc.text,
-		'date', to_char(lc.created_at, 'YYYY-MM-DD"T"HH24:MI:SS'), 'person_id', lc.person_id)
-		FROM comment lc JOIN person lp ON lp.id = lc.person_id
-		LEFT JOIN project_person_link lpl ON lpl.person_id = lp.id AND lpl.project_id = t.project_id
-		WHERE lc.object_id = t.id AND COALESCE(lpl.role, lp.role) <> 'client'
-		ORDER BY lc.created_at DESC LIMIT 1), '{}'::jsonb)`, Kind: engine.KindJSON},
 }
 
 // tasksRelated is GET /data/persons/<id>/related-tasks/<task_type_id>: tasks

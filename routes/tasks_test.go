@@ -692,3 +692,83 @@ func TestTasksDataTimeSpents(t *testing.T) {
 	}
 	e.LastEvent("time-spent:delete")
 }
+
+func TestTasksOpen(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	sqlExec(t, e, "UPDATE task SET duration = 30, estimation = 60, start_date = '2026-02-01', due_date = '2026-02-10' WHERE id = ?", w.shotTask)
+	openKeys := []string{"id", "assignees", "project_name", "entity_name", "entity_type_name", "episode_id", "sequence_name",
+		"type_name", "status_name", "type_color", "status_color", "status_short_name", "duration", "estimation", "done_date"}
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "admin: every open production", As: e.Admin, Method: "GET", Path: "/data/tasks/open-tasks", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				st := m["stats"].(map[string]any)
+				if len(m["data"].([]any)) != 3 || st["total"] != float64(3) || st["total_duration"] != float64(30) ||
+					st["total_estimation"] != float64(60) || m["is_more"] != false || m["page"] != float64(1) || m["limit"] != float64(100) {
+					t.Errorf("open tasks: %s", r.Body)
+				}
+				for _, x := range m["data"].([]any) {
+					for _, k := range openKeys {
+						if !hasKey(x.(map[string]any), k) {
+							t.Errorf("row has no %s", k)
+						}
+					}
+				}
+			}},
+		{Name: "artist: his team's", As: w.artist, Method: "GET", Path: "/data/tasks/open-tasks", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if n := len(r.Object(t)["data"].([]any)); n != 2 {
+					t.Errorf("artist rows: %d", n)
+				}
+			}},
+		{Name: "vendor: his tasks", As: w.vendor, Method: "GET", Path: "/data/tasks/open-tasks", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				d := r.Object(t)["data"].([]any)
+				if len(d) != 1 || d[0].(map[string]any)["id"] != w.assetTask {
+					t.Errorf("vendor rows: %v", d)
+				}
+			}},
+		{Name: "filters", As: w.manager, Method: "GET",
+			Path: "/data/tasks/open-tasks?project_id={project}&person_id={artist}&task_status_id={todo}&start_date=2026-01-01&due_date=2026-03-01&department_id={dept}&limit=1",
+			Status: 200, Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				d := m["data"].([]any)
+				if len(d) != 1 || d[0].(map[string]any)["id"] != w.shotTask || m["is_more"] != true {
+					t.Errorf("filtered: %s", r.Body)
+				}
+			}},
+		{Name: "unassigned", As: w.manager, Method: "GET", Path: "/data/tasks/open-tasks?person_id=unassigned", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if len(m["data"].([]any)) != 0 || m["stats"].(map[string]any)["total"] != float64(0) {
+					t.Errorf("unassigned: %s", r.Body)
+				}
+			}},
+		{Name: "outsider on a project", As: w.outsider, Method: "GET", Path: "/data/tasks/open-tasks?project_id={project}", Status: 404},
+		{Name: "bad id", As: w.manager, Method: "GET", Path: "/data/tasks/open-tasks?task_type_id=x", Status: 400},
+		{Name: "bad date", As: w.manager, Method: "GET", Path: "/data/tasks/open-tasks?start_date=soon", Status: 400},
+		{Name: "bad limit", As: w.manager, Method: "GET", Path: "/data/tasks/open-tasks?limit=x", Status: 400},
+		{Name: "bad person", As: w.manager, Method: "GET", Path: "/data/tasks/open-tasks?person_id=a,b", Status: 400},
+		{Name: "stats admin", As: e.Admin, Method: "GET", Path: "/data/tasks/open-tasks/stats", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				p := m[w.project].(map[string]any)
+				if len(m) != 2 || p["amount"] != float64(2) || p["total_duration"] != float64(30) || len(p["task_types"].([]any)) != 2 {
+					t.Errorf("stats: %s", r.Body)
+				}
+				tt := p["task_types"].([]any)[0].(map[string]any)
+				for _, k := range []string{"task_status_id", "task_type_id", "project_id", "amount", "amount_done", "total_duration", "total_estimation"} {
+					if !hasKey(tt, k) {
+						t.Errorf("stat has no %s", k)
+					}
+				}
+			}},
+		{Name: "stats outsider", As: w.outsider, Method: "GET", Path: "/data/tasks/open-tasks/stats", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if string(r.Body) != "{}" {
+					t.Errorf("outsider stats: %s", r.Body)
+				}
+			}},
+	})
+}
