@@ -28,6 +28,7 @@ func (s *Server) mountTasks(r gin.IRouter) {
 	r.GET("/data/tasks/open-tasks/stats", s.route(s.tasksOpenStats))
 	r.GET("/data/tasks/:id/full", s.route(s.tasksFull))
 	r.GET("/data/tasks/:id/previews", s.route(s.tasksPreviews))
+	r.GET("/data/persons/task-dates", s.route(s.tasksPersonsDates))
 	r.GET("/data/persons/:id/tasks", s.route(s.tasksOfPersonTodo))
 	r.GET("/data/persons/:id/done-tasks", s.route(s.tasksOfPersonDone))
 	r.GET("/data/persons/:id/related-tasks/:task_type_id", s.route(s.tasksRelated))

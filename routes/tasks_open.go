@@ -240,3 +240,99 @@ func (s *Server) tasksOpenStats(c *gin.Context, who *access.Caller) (int, any, e
 	return http.StatusOK, out, nil
 }
 
+// tasksDateFormat is how Zou prints these dates (Python's str(datetime)).
+const tasksDateFormat = `'YYYY-MM-DD HH24:MI:SS'`
+
+// tasksPersonsDates is GET /data/persons/task-dates[?project_id=]: for each
+// active person, the first start and last due date of their tasks, for the
+// team schedule. Admins see every open production (or the one asked);
+// managers and supervisors their own open productions, and the other open
+// ones only as anonymous merged busy periods. A missing date is null (Zou
+// prints the string "None").
+func (s *Server) tasksPersonsDates(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	projectID := strings.TrimSpace(c.Query("project_id"))
+	if projectID != "" && !engine.IsUUID(projectID) {
+		return 0, nil, engine.BadRequest("Invalid project_id.")
+	}
+	const openSQL = "SELECT op.id FROM project op JOIN project_status ops ON ops.id = op.project_status_id WHERE ops.name = 'Open'"
+	scope, scopeArgs := openSQL, []any{}
+	busy, busyArgs := "", []any{}
+	if !who.IsAdmin() {
+		if who.Role != "manager" && who.Role != "supervisor" {
+			return 0, nil, engine.Forbidden()
+		}
+		if projectID == "" {
+			scope, scopeArgs = access.OpenTeamProjectsSQL, []any{who.PersonID}
+			busy, busyArgs = openSQL+" AND op.id NOT IN ("+access.OpenTeamProjectsSQL+")", []any{who.PersonID}
+		}
+	}
+	if projectID != "" {
+		if _, err := who.Project(ctx, projectID); err != nil {
+			return 0, nil, err
+		}
+		scope, scopeArgs = "SELECT ?::uuid", []any{projectID}
+	}
+	var rows []struct {
+		Person string  `bun:"person_id"`
+		Min    *string `bun:"min_date"`
+		Max    *string `bun:"max_date"`
+	}
+	err := s.DB.NewRaw(`SELECT p.id::text AS person_id, to_char(min(t.start_date), `+tasksDateFormat+`) AS min_date,
+		to_char(max(t.due_date), `+tasksDateFormat+`) AS max_date
+		FROM task t JOIN task_person_link l ON l.task_id = t.id JOIN person p ON p.id = l.person_id
+		WHERE p.active IS TRUE AND t.project_id IN (`+scope+`) GROUP BY p.id ORDER BY p.id`, scopeArgs...).Scan(ctx, &rows)
+	if err != nil {
+		return 0, nil, fmt.Errorf("persons task dates: %w", err)
+	}
+	type period struct {
+		Start string `json:"start_date"`
+		End   string `json:"end_date"`
+	}
+	type entry struct {
+		PersonID string   `json:"person_id"`
+		Min      *string  `json:"min_date"`
+		Max      *string  `json:"max_date"`
+		Busy     []period `json:"busy_periods"`
+	}
+	out := []*entry{}
+	byPerson := map[string]*entry{}
+	for _, r := range rows {
+		en := &entry{PersonID: r.Person, Min: r.Min, Max: r.Max, Busy: []period{}}
+		out = append(out, en)
+		byPerson[r.Person] = en
+	}
+	if busy != "" {
+		var spans []struct {
+			Person string `bun:"person_id"`
+			Start  string `bun:"start_date"`
+			End    string `bun:"end_date"`
+		}
+		err := s.DB.NewRaw(`SELECT l.person_id::text AS person_id, to_char(t.start_date, `+tasksDateFormat+`) AS start_date,
+			to_char(t.due_date, `+tasksDateFormat+`) AS end_date
+			FROM task t JOIN task_person_link l ON l.task_id = t.id JOIN person p ON p.id = l.person_id
+			WHERE p.active IS TRUE AND t.start_date IS NOT NULL AND t.due_date IS NOT NULL AND t.project_id IN (`+busy+`)
+			ORDER BY l.person_id, t.start_date, t.due_date`, busyArgs...).Scan(ctx, &spans)
+		if err != nil {
+			return 0, nil, fmt.Errorf("persons busy periods: %w", err)
+		}
+		// Rows come sorted by person then start: overlapping spans merge so
+		// the periods reveal neither the number of tasks nor their split.
+		for _, sp := range spans {
+			en := byPerson[sp.Person]
+			if en == nil {
+				en = &entry{PersonID: sp.Person, Busy: []period{}}
+				out = append(out, en)
+				byPerson[sp.Person] = en
+			}
+			if n := len(en.Busy); n > 0 && sp.Start <= en.Busy[n-1].End {
+				if sp.End > en.Busy[n-1].End {
+					en.Busy[n-1].End = sp.End
+				}
+				continue
+			}
+			en.Busy = append(en.Busy, period{Start: sp.Start, End: sp.End})
+		}
+	}
+	return http.StatusOK, out, nil
+}

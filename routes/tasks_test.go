@@ -730,7 +730,7 @@ func TestTasksOpen(t *testing.T) {
 				}
 			}},
 		{Name: "filters", As: w.manager, Method: "GET",
-			Path: "/data/tasks/open-tasks?project_id={project}&person_id={artist}&task_status_id={todo}&start_date=2026-01-01&due_date=2026-03-01&department_id={dept}&limit=1",
+			Path:   "/data/tasks/open-tasks?project_id={project}&person_id={artist}&task_status_id={todo}&start_date=2026-01-01&due_date=2026-03-01&department_id={dept}&limit=1",
 			Status: 200, Check: func(t *testing.T, r *apptest.Response) {
 				m := r.Object(t)
 				d := m["data"].([]any)
@@ -770,5 +770,45 @@ func TestTasksOpen(t *testing.T) {
 					t.Errorf("outsider stats: %s", r.Body)
 				}
 			}},
+	})
+}
+
+func TestTasksPersonsDates(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	sqlExec(t, e, "UPDATE task SET start_date = '2026-02-01', due_date = '2026-02-10' WHERE id = ?", w.shotTask)
+	sqlExec(t, e, "UPDATE task SET start_date = '2026-02-05', due_date = '2026-02-20' WHERE id = ?", w.otherTask)
+	second := e.Task(w.other, e.Asset(w.other, w.assetType, "Prop"), w.ttAsset, w.todo, w.artist.ID)
+	sqlExec(t, e, "UPDATE task SET start_date = '2026-02-15', due_date = '2026-03-01' WHERE id = ?", second)
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "admin", As: e.Admin, Method: "GET", Path: "/data/persons/task-dates", Status: 200,
+			Keys: []string{"person_id", "min_date", "max_date", "busy_periods"}, Check: func(t *testing.T, r *apptest.Response) {
+				for _, row := range r.List(t) {
+					if row["person_id"] == w.artist.ID && (row["min_date"] != "2026-02-01 00:00:00" || row["max_date"] != "2026-03-01 00:00:00") {
+						t.Errorf("artist dates: %v", row)
+					}
+				}
+			}},
+		{Name: "manager: the other production as merged busy periods", As: w.manager, Method: "GET", Path: "/data/persons/task-dates", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				found := false
+				for _, row := range r.List(t) {
+					if row["person_id"] == w.artist.ID {
+						found = true
+						bp := row["busy_periods"].([]any)
+						if row["max_date"] != "2026-02-10 00:00:00" || len(bp) != 1 ||
+							bp[0].(map[string]any)["start_date"] != "2026-02-05 00:00:00" || bp[0].(map[string]any)["end_date"] != "2026-03-01 00:00:00" {
+							t.Errorf("artist: %v", row)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("no artist row: %s", r.Body)
+				}
+			}},
+		{Name: "project", As: w.supervisor, Method: "GET", Path: "/data/persons/task-dates?project_id={project}", Status: 200, Len: 2},
+		{Name: "artist", As: w.artist, Method: "GET", Path: "/data/persons/task-dates", Status: 403},
+		{Name: "manager outside the project", As: w.manager, Method: "GET", Path: "/data/persons/task-dates?project_id={other}", Status: 404},
+		{Name: "bad project", As: e.Admin, Method: "GET", Path: "/data/persons/task-dates?project_id=x", Status: 400},
 	})
 }
