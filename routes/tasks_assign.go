@@ -2,13 +2,14 @@ package routes
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -55,7 +56,7 @@ func (s *Server) tasksTargetDepartments(ctx context.Context, db bun.IDB, personI
 // manager there; supervisor there without departments, or of the task type's
 // department sharing a department with the assignee; anyone assigning
 // himself to a task of one of his departments.
-func (s *Server) tasksMayAssign(ctx context.Context, t *access.Task, personID string) (bool, error) {
+func tasksMayAssign(ctx context.Context, t *access.Task, personID string, targetDeps []string) (bool, error) {
 	c := t.Caller()
 	if c.IsAdmin() {
 		return true, nil
@@ -74,14 +75,9 @@ func (s *Server) tasksMayAssign(ctx context.Context, t *access.Task, personID st
 		if len(deps) == 0 {
 			return true, nil
 		}
-		if t.DepartmentID != "" && slices.Contains(deps, t.DepartmentID) {
-			target, err := s.tasksTargetDepartments(ctx, c.DB, personID)
-			if err != nil {
-				return false, err
-			}
-			if slices.ContainsFunc(target, func(d string) bool { return slices.Contains(deps, d) }) {
-				return true, nil
-			}
+		if t.DepartmentID != "" && slices.Contains(deps, t.DepartmentID) &&
+			slices.ContainsFunc(targetDeps, func(d string) bool { return slices.Contains(deps, d) }) {
+			return true, nil
 		}
 	}
 	return personID == c.PersonID && t.DepartmentID != "" && slices.Contains(deps, t.DepartmentID), nil
@@ -144,33 +140,53 @@ func (s *Server) tasksAssignee(ctx context.Context, db bun.IDB, personID, projec
 	return nil
 }
 
-// tasksAssign adds personID to the task's assignees (assigner = caller) and
-// the notification Zou's create_assignation_notification writes (none when
-// the assigner assigns himself); it returns the events to publish.
-func tasksAssign(ctx context.Context, tx bun.IDB, t *access.Task, personID, assignerID string) ([]tasksEvent, error) {
-	if _, err := tx.NewRaw("INSERT INTO task_person_link (task_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-		t.TaskID, personID).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("assign %s: %w", t.TaskID, err)
+// tasksAssignAll adds personID to the assignees of tasks (assigner = the
+// caller) with set-based statements, and the notifications Zou's
+// create_assignation_notification writes (none when the assigner assigns
+// himself); it returns the events to publish, per task in Zou's order.
+func tasksAssignAll(ctx context.Context, tx bun.IDB, tasks []*access.Task, personID, assignerID string) ([]tasksEvent, error) {
+	if len(tasks) == 0 {
+		return nil, nil
 	}
-	if _, err := tx.NewRaw("UPDATE task SET assigner_id = ?, updated_at = now() at time zone 'utc' WHERE id = ?",
-		assignerID, t.TaskID).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("assign %s: %w", t.TaskID, err)
+	ids := make([]string, len(tasks))
+	for i, t := range tasks {
+		ids[i] = t.TaskID
 	}
-	evs := []tasksEvent{
-		{"task:assign", map[string]any{"task_id": t.TaskID, "person_id": personID}, t.ID},
-		{"task:update", map[string]any{"task_id": t.TaskID}, t.ID},
+	arr := pgdialect.Array(ids)
+	if _, err := tx.NewRaw(`INSERT INTO task_person_link (task_id, person_id) SELECT x.id, ? FROM unnest(?::uuid[]) AS x(id)
+		ON CONFLICT DO NOTHING`, personID, arr).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("assign tasks: %w", err)
 	}
-	if assignerID == personID {
-		return evs, nil
+	if _, err := tx.NewRaw("UPDATE task SET assigner_id = ?, updated_at = now() at time zone 'utc' WHERE id = ANY(?::uuid[])",
+		assignerID, arr).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("assign tasks: %w", err)
 	}
-	id := uuid.NewString()
-	_, err := tx.NewRaw(`INSERT INTO notification (id, created_at, updated_at, read, change, type, person_id, author_id, task_id)
-		VALUES (?, now() at time zone 'utc', now() at time zone 'utc', false, false, 'assignation', ?, ?, ?)`,
-		id, personID, assignerID, t.TaskID).Exec(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("assignation notification: %w", err)
+	notified := map[string]string{}
+	if assignerID != personID {
+		var rows []struct {
+			ID   string `bun:"id"`
+			Task string `bun:"task_id"`
+		}
+		err := tx.NewRaw(`INSERT INTO notification (id, created_at, updated_at, read, change, type, person_id, author_id, task_id)
+			SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', false, false, 'assignation', ?, ?, x.id
+			FROM unnest(?::uuid[]) AS x(id) RETURNING id::text, task_id::text`, personID, assignerID, arr).Scan(ctx, &rows)
+		if err != nil {
+			return nil, fmt.Errorf("assignation notifications: %w", err)
+		}
+		for _, r := range rows {
+			notified[r.Task] = r.ID
+		}
 	}
-	return append(evs, tasksEvent{"notification:new", map[string]any{"notification_id": id, "person_id": personID}, t.ID}), nil
+	var evs []tasksEvent
+	for _, t := range tasks {
+		evs = append(evs,
+			tasksEvent{"task:assign", map[string]any{"task_id": t.TaskID, "person_id": personID}, t.ID},
+			tasksEvent{"task:update", map[string]any{"task_id": t.TaskID}, t.ID})
+		if id, ok := notified[t.TaskID]; ok {
+			evs = append(evs, tasksEvent{"notification:new", map[string]any{"notification_id": id, "person_id": personID}, t.ID})
+		}
+	}
+	return evs, nil
 }
 
 // tasksRowsByID answers tasks (with assignees) in the order of ids.
@@ -204,7 +220,11 @@ func (s *Server) tasksAssignOne(c *gin.Context, who *access.Caller) (int, any, e
 	if err := s.tasksAssignee(ctx, s.DB, personID, t.ID); err != nil {
 		return 0, nil, err
 	}
-	ok, err := s.tasksMayAssign(ctx, t, personID)
+	deps, err := s.tasksTargetDepartments(ctx, s.DB, personID)
+	if err != nil {
+		return 0, nil, err
+	}
+	ok, err := tasksMayAssign(ctx, t, personID, deps)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -213,7 +233,7 @@ func (s *Server) tasksAssignOne(c *gin.Context, who *access.Caller) (int, any, e
 	}
 	var evs []tasksEvent
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		evs, err = tasksAssign(ctx, tx, t, personID, who.PersonID)
+		evs, err = tasksAssignAll(ctx, tx, []*access.Task{t}, personID, who.PersonID)
 		return err
 	})
 	if err != nil {
@@ -225,7 +245,9 @@ func (s *Server) tasksAssignOne(c *gin.Context, who *access.Caller) (int, any, e
 }
 
 // tasksAssignMany is PUT /actions/persons/<id>/assign {task_ids}: tasks the
-// caller may not assign, or that do not exist, are skipped as in Zou.
+// caller may not assign, out of reach, unknown, of a production the person
+// is not in the team of (or that refuses bots, for a bot) are skipped as in
+// Zou. A fixed number of queries whatever the number of tasks.
 func (s *Server) tasksAssignMany(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
 	personID := c.Param("id")
@@ -237,47 +259,58 @@ func (s *Server) tasksAssignMany(c *gin.Context, who *access.Caller) (int, any, 
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := s.tasksTargetPerson(ctx, s.DB, personID, ""); err != nil {
-		if e, ok := err.(*engine.Error); ok && e.Status == http.StatusNotFound {
-			return 0, nil, engine.BadRequest("Assignee doesn't exist in database.")
+	if !engine.IsUUID(personID) {
+		return 0, nil, engine.BadRequest("Assignee doesn't exist in database.")
+	}
+	var isBot bool
+	err = s.DB.NewRaw("SELECT COALESCE(is_bot, false) FROM person WHERE id = ?", personID).Scan(ctx, &isBot)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, engine.BadRequest("Assignee doesn't exist in database.")
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("assignee %s: %w", personID, err)
+	}
+	tasks, err := who.ReachableTasks(ctx, ids)
+	if err != nil || len(tasks) == 0 {
+		return http.StatusOK, []byte("[]"), err
+	}
+	projectIDs := make([]string, 0, len(tasks))
+	for _, t := range tasks {
+		projectIDs = append(projectIDs, t.ID)
+	}
+	// Where the person may be assigned: team member, and bots only where
+	// the production lets them collaborate.
+	var open []string
+	err = s.DB.NewRaw(`SELECT p.id::text FROM project p
+		WHERE p.id = ANY(?::uuid[]) AND (? IS FALSE OR p.is_bot_collaboration_enabled IS TRUE)
+		AND EXISTS (SELECT 1 FROM project_person_link l WHERE l.project_id = p.id AND l.person_id = ?)`,
+		pgdialect.Array(projectIDs), isBot, personID).Scan(ctx, &open)
+	if err != nil {
+		return 0, nil, fmt.Errorf("assignee's productions: %w", err)
+	}
+	deps, err := s.tasksTargetDepartments(ctx, s.DB, personID)
+	if err != nil {
+		return 0, nil, err
+	}
+	var allowed []*access.Task
+	var done []string
+	for _, t := range tasks {
+		if !slices.Contains(open, t.ID) {
+			continue
 		}
-		if e, ok := err.(*engine.Error); !ok || e.Status != http.StatusForbidden {
+		ok, err := tasksMayAssign(ctx, t, personID, deps)
+		if err != nil {
 			return 0, nil, err
 		}
-		// A bot may still be assigned in projects that let bots collaborate: decided per task.
-	}
-	var done []string
-	var evs []tasksEvent
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, id := range ids {
-			t, err := who.Task(ctx, id)
-			if err != nil {
-				if tasksSkippable(err) {
-					continue
-				}
-				return err
-			}
-			if err := s.tasksAssignee(ctx, tx, personID, t.ID); err != nil {
-				if tasksSkippable(err) {
-					continue
-				}
-				return err
-			}
-			ok, err := s.tasksMayAssign(ctx, t, personID)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			more, err := tasksAssign(ctx, tx, t, personID, who.PersonID)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, more...)
+		if ok {
+			allowed = append(allowed, t)
 			done = append(done, t.TaskID)
 		}
-		return nil
+	}
+	var evs []tasksEvent
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		evs, err = tasksAssignAll(ctx, tx, allowed, personID, who.PersonID)
+		return err
 	})
 	if err != nil {
 		return 0, nil, err
@@ -285,13 +318,6 @@ func (s *Server) tasksAssignMany(c *gin.Context, who *access.Caller) (int, any, 
 	s.tasksFlush(ctx, evs)
 	b, err := s.tasksRowsByID(ctx, done, true)
 	return http.StatusOK, b, err
-}
-
-// tasksSkippable: a per-task refusal that Zou's bulk routes skip silently
-// (not found, forbidden, assignee outside the team).
-func tasksSkippable(err error) bool {
-	e, ok := err.(*engine.Error)
-	return ok && (e.Status == http.StatusNotFound || e.Status == http.StatusForbidden || e.Status == http.StatusBadRequest)
 }
 
 // tasksIDList reads the required non-empty task_ids list of bulk routes.
@@ -323,41 +349,44 @@ func (s *Server) tasksClearAssignation(c *gin.Context, who *access.Caller) (int,
 	if err != nil {
 		return 0, nil, err
 	}
+	tasks, err := who.ReachableTasks(ctx, ids)
+	if err != nil {
+		return 0, nil, err
+	}
 	done := []string{}
 	var evs []tasksEvent
+	for _, t := range tasks {
+		ok, err := tasksMayUnassign(ctx, t, personID)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !ok {
+			continue
+		}
+		removed := t.Assignees
+		if personID != "" {
+			removed = []string{personID}
+		}
+		for _, p := range removed {
+			evs = append(evs, tasksEvent{"task:unassign", map[string]any{"person_id": p, "task_id": t.TaskID}, t.ID})
+		}
+		evs = append(evs, tasksEvent{"task:update", map[string]any{"task_id": t.TaskID}, t.ID})
+		done = append(done, t.TaskID)
+	}
+	if len(done) == 0 {
+		return http.StatusOK, done, nil
+	}
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, id := range ids {
-			t, err := who.Task(ctx, id)
-			if err != nil {
-				if tasksSkippable(err) {
-					continue
-				}
-				return err
-			}
-			ok, err := tasksMayUnassign(ctx, t, personID)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			removed := t.Assignees
-			q := tx.NewDelete().TableExpr("task_person_link").Where("task_id = ?", t.TaskID)
-			if personID != "" {
-				removed = []string{personID}
-				q = q.Where("person_id = ?", personID)
-			}
-			if _, err := q.Exec(ctx); err != nil {
-				return fmt.Errorf("unassign %s: %w", t.TaskID, err)
-			}
-			if _, err := tx.NewRaw("UPDATE task SET updated_at = now() at time zone 'utc' WHERE id = ?", t.TaskID).Exec(ctx); err != nil {
-				return fmt.Errorf("unassign %s: %w", t.TaskID, err)
-			}
-			for _, p := range removed {
-				evs = append(evs, tasksEvent{"task:unassign", map[string]any{"person_id": p, "task_id": t.TaskID}, t.ID})
-			}
-			evs = append(evs, tasksEvent{"task:update", map[string]any{"task_id": t.TaskID}, t.ID})
-			done = append(done, t.TaskID)
+		q := tx.NewDelete().TableExpr("task_person_link").Where("task_id = ANY(?::uuid[])", pgdialect.Array(done))
+		if personID != "" {
+			q = q.Where("person_id = ?", personID)
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			return fmt.Errorf("unassign tasks: %w", err)
+		}
+		_, err := tx.NewRaw("UPDATE task SET updated_at = now() at time zone 'utc' WHERE id = ANY(?::uuid[])", pgdialect.Array(done)).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("unassign tasks: %w", err)
 		}
 		return nil
 	})
@@ -390,34 +419,29 @@ func (s *Server) tasksSetPriority(c *gin.Context, who *access.Caller) (int, any,
 	if priority < 0 {
 		return 0, nil, engine.BadRequest("priority must be greater than or equal to 0.")
 	}
-	var done []string
-	var evs []tasksEvent
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, id := range ids {
-			t, err := who.Task(ctx, id)
-			if err != nil {
-				if tasksSkippable(err) {
-					continue
-				}
-				return err
-			}
-			ok, err := tasksMaySupervise(ctx, t)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			if _, err := tx.NewRaw("UPDATE task SET priority = ?, updated_at = now() at time zone 'utc' WHERE id = ?", priority, t.TaskID).Exec(ctx); err != nil {
-				return fmt.Errorf("set priority of %s: %w", t.TaskID, err)
-			}
-			evs = append(evs, tasksEvent{"task:update", map[string]any{"task_id": t.TaskID}, t.ID})
-			done = append(done, t.TaskID)
-		}
-		return nil
-	})
+	tasks, err := who.ReachableTasks(ctx, ids)
 	if err != nil {
 		return 0, nil, err
+	}
+	var done []string
+	var evs []tasksEvent
+	for _, t := range tasks {
+		ok, err := tasksMaySupervise(ctx, t)
+		if err != nil {
+			return 0, nil, err
+		}
+		if ok {
+			done = append(done, t.TaskID)
+			evs = append(evs, tasksEvent{"task:update", map[string]any{"task_id": t.TaskID}, t.ID})
+		}
+	}
+	if len(done) == 0 {
+		return http.StatusOK, []byte("[]"), nil
+	}
+	_, err = s.DB.NewRaw("UPDATE task SET priority = ?, updated_at = now() at time zone 'utc' WHERE id = ANY(?::uuid[])",
+		priority, pgdialect.Array(done)).Exec(ctx)
+	if err != nil {
+		return 0, nil, fmt.Errorf("set priority: %w", err)
 	}
 	s.tasksFlush(ctx, evs)
 	b, err := s.tasksRowsByID(ctx, done, false)
