@@ -2,6 +2,7 @@ package routes_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/zou-go/zou/apptest"
@@ -811,4 +812,47 @@ func TestTasksPersonsDates(t *testing.T) {
 		{Name: "manager outside the project", As: w.manager, Method: "GET", Path: "/data/persons/task-dates?project_id={other}", Status: 404},
 		{Name: "bad project", As: e.Admin, Method: "GET", Path: "/data/persons/task-dates?project_id=x", Status: 400},
 	})
+}
+
+// Bulk routes and per-person lists answer in the same number of queries for
+// 2 tasks as for 12 (no per-task round trip).
+func TestTasksQueryCounts(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	var few, many []string
+	for i := 0; i < 12; i++ {
+		id := e.Task(w.project, e.Shot(w.project, w.sequence, "SHX"+string(rune('A'+i))), w.ttShot, w.todo)
+		if i < 2 {
+			few = append(few, id)
+		}
+		many = append(many, id)
+	}
+	q := e.CountQueries()
+	count := func(method, path string, body any) int {
+		t.Helper()
+		q.Reset()
+		e.Must(200, method, path, body, w.manager.Token)
+		n := 0
+		for _, s := range q.Reset() {
+			// Zou persists one api_event per emitted event: that log is not a read loop.
+			if !strings.Contains(s, "INSERT INTO api_event") {
+				n++
+			}
+		}
+		return n
+	}
+	for _, c := range []struct {
+		name, method, path string
+		body               func([]string) any
+	}{
+		{"assign", "PUT", "/actions/persons/" + w.artist.ID + "/assign", func(ids []string) any { return map[string]any{"task_ids": ids} }},
+		{"priority", "PUT", "/actions/tasks/set-priority", func(ids []string) any { return map[string]any{"task_ids": ids, "priority": 2} }},
+		{"person tasks", "GET", "/data/persons/" + w.artist.ID + "/tasks", func([]string) any { return nil }},
+		{"unassign", "PUT", "/actions/tasks/clear-assignation", func(ids []string) any { return map[string]any{"task_ids": ids} }},
+	} {
+		a, b := count(c.method, c.path, c.body(few)), count(c.method, c.path, c.body(many))
+		if b > a {
+			t.Errorf("%s: %d queries for 2 tasks, %d for 12", c.name, a, b)
+		}
+	}
 }
