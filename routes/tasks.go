@@ -42,6 +42,7 @@ func (s *Server) mountTasks(r gin.IRouter) {
 	s.mountTasksTime(r)
 	s.mountTasksCreate(r)
 	s.mountTasksData(r)
+	s.mountTasksPreview(r)
 }
 
 // tasksColl is a registered collection (the registry is fixed at boot).

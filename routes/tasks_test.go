@@ -856,3 +856,34 @@ func TestTasksQueryCounts(t *testing.T) {
 		}
 	}
 }
+
+func TestTasksSetMainPreview(t *testing.T) {
+	w := tasksNewWorld(t)
+	e := w.e
+	e.ID("preview-files", map[string]any{"name": "v1", "revision": 1, "task_id": w.shotTask, "extension": "png"})
+	p2 := e.ID("preview-files", map[string]any{"name": "v2", "revision": 2, "task_id": w.shotTask, "extension": "png"})
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "client", As: w.client, Method: "PUT", Path: "/actions/tasks/{shotTask}/set-main-preview", Status: 403},
+		{Name: "outsider", As: w.outsider, Method: "PUT", Path: "/actions/tasks/{shotTask}/set-main-preview", Status: 404},
+		{Name: "no preview", As: w.manager, Method: "PUT", Path: "/actions/tasks/{assetTask}/set-main-preview", Status: 400},
+		{Name: "artist", As: w.artist, Method: "PUT", Path: "/actions/tasks/{shotTask}/set-main-preview", Status: 200,
+			Keys: []string{"id", "preview_file_id", "name"}, Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); m["id"] != w.shot || m["preview_file_id"] != p2 {
+					t.Errorf("entity: %s", r.Body)
+				}
+			}},
+		{Name: "bulk: client", As: w.client, Method: "PUT", Path: "/actions/tasks/set-main-preview",
+			Body: map[string]any{"task_ids": []string{w.shotTask}}, Status: 403},
+		{Name: "bulk: one out of reach", As: w.manager, Method: "PUT", Path: "/actions/tasks/set-main-preview",
+			Body: map[string]any{"task_ids": []string{w.shotTask, w.otherTask}}, Status: 404},
+		{Name: "bulk: task without preview skipped", As: w.manager, Method: "PUT", Path: "/actions/tasks/set-main-preview",
+			Body: map[string]any{"task_ids": []string{w.assetTask, w.shotTask}}, Status: 200, Len: 1, Keys: []string{"id", "preview_file_id"}},
+		{Name: "bulk: empty", As: w.manager, Method: "PUT", Path: "/actions/tasks/set-main-preview", Body: map[string]any{"task_ids": []string{}}, Status: 400},
+	})
+	if ev := e.LastEvent("preview-file:set-main"); ev.Data["entity_id"] != w.shot || ev.Data["preview_file_id"] != p2 {
+		t.Errorf("preview-file:set-main %v", ev.Data)
+	}
+	if ev := e.LastEvent("shot:update"); ev.Data["shot_id"] != w.shot {
+		t.Errorf("shot:update %v", ev.Data)
+	}
+}
