@@ -152,6 +152,15 @@ func (s *Server) tasksDataUpdate(c *gin.Context, who *access.Caller) (int, any, 
 			return 0, nil, engine.Forbidden()
 		}
 	}
+	// Zou lets a manager move a task to any production by its ids; a task
+	// stays on its entity and in its project here.
+	for key, current := range map[string]string{"project_id": t.ID, "entity_id": t.EntityID} {
+		if v, present, err := field[string](m, key); err != nil {
+			return 0, nil, err
+		} else if present && v != current {
+			return 0, nil, engine.BadRequest("The " + key + " of a task cannot be changed.")
+		}
+	}
 	_, setAssignees := m["assignees"]
 	if setAssignees {
 		if err := tasksAssigneeList(m["assignees"]); err != nil {

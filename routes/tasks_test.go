@@ -597,6 +597,8 @@ func TestTasksDataTasks(t *testing.T) {
 		{Name: "update: bad type", As: w.manager, Method: "PUT", Path: "/data/tasks/{shotTask}", Body: map[string]any{"priority": "high"}, Status: 400},
 		{Name: "update: manager assignees", As: w.manager, Method: "PUT", Path: "/data/tasks/{shotTask}",
 			Body: map[string]any{"assignees": []string{w.artist2.ID}}, Status: 200},
+		{Name: "update: move to another project", As: w.manager, Method: "PUT", Path: "/data/tasks/{shotTask}", Body: map[string]any{"project_id": w.other}, Status: 400},
+		{Name: "update: same project is fine", As: w.manager, Method: "PUT", Path: "/data/tasks/{shotTask}", Body: map[string]any{"project_id": w.project}, Status: 200},
 		{Name: "update: assignees not a list", As: w.manager, Method: "PUT", Path: "/data/tasks/{shotTask}", Body: map[string]any{"assignees": 3}, Status: 400},
 		{Name: "delete: supervisor", As: w.supervisor, Method: "DELETE", Path: "/data/tasks/{shotTask}", Status: 403},
 		{Name: "delete: malformed", As: w.manager, Method: "DELETE", Path: "/data/tasks/x", Status: 404},
