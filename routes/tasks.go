@@ -261,11 +261,15 @@ func (s *Server) tasksRelated(c *gin.Context, who *access.Caller) (int, any, err
 		return 0, nil, engine.NotFound()
 	}
 	b, err := s.Engine.Rows(ctx, nil, s.tasksColl("tasks"), engine.View{}, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("t.task_type_id = ?", taskTypeID).
+		q = q.Where("t.task_type_id = ?", taskTypeID).
 			Where(`t.entity_id IN (SELECT rt.entity_id FROM task rt JOIN task_person_link rl ON rl.task_id = rt.id
 				JOIN project rp ON rp.id = rt.project_id JOIN project_status rps ON rps.id = rp.project_status_id
-				WHERE rl.person_id = ? AND rps.name = 'Open')`, personID).
-			OrderExpr("t.created_at")
+				WHERE rl.person_id = ? AND rps.name = 'Open')`, personID)
+		if !who.IsAdmin() {
+			// Zou lists every open production here; a non-admin only sees his own.
+			q = q.Where("t.project_id IN ("+access.OpenTeamProjectsSQL+")", who.PersonID)
+		}
+		return q.OrderExpr("t.created_at")
 	})
 	return http.StatusOK, b, err
 }

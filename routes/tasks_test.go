@@ -170,8 +170,10 @@ func TestTasksOfPerson(t *testing.T) {
 		{Name: "bot target", As: e.Admin, Method: "GET", Path: "/data/persons/{bot}/tasks", Status: 403},
 		{Name: "unknown", As: e.Admin, Method: "GET", Path: "/data/persons/{unknown}/tasks", Status: 404},
 		{Name: "malformed", As: e.Admin, Method: "GET", Path: "/data/persons/zz/done-tasks", Status: 404},
-		{Name: "related", As: w.artist, Method: "GET", Path: "/data/persons/{artist}/related-tasks/{ttShot}", Status: 200, Len: 3,
+		{Name: "related", As: w.artist, Method: "GET", Path: "/data/persons/{artist}/related-tasks/{ttShot}", Status: 200, Len: 2,
 			Keys: []string{"id", "task_type_id"}},
+		{Name: "related, admin: every open production", As: e.Admin, Method: "GET", Path: "/data/persons/{artist}/related-tasks/{ttShot}", Status: 200, Len: 3},
+		{Name: "related, manager: his productions", As: w.manager, Method: "GET", Path: "/data/persons/{artist}/related-tasks/{ttShot}", Status: 200, Len: 2},
 		{Name: "related vendor other", As: w.vendor, Method: "GET", Path: "/data/persons/{artist}/related-tasks/{ttShot}", Status: 403},
 		{Name: "related bad type", As: w.artist, Method: "GET", Path: "/data/persons/{artist}/related-tasks/bad", Status: 404},
 	})
