@@ -20,6 +20,7 @@ import (
 // Assignment, unassignment and priorities, under Zou's department rules
 // (permissions_service.check_task_department_access and friends).
 
+// mountTasksAssign mounts assignment, unassignment and priorities.
 func (s *Server) mountTasksAssign(r gin.IRouter) {
 	r.PUT("/actions/tasks/:id/assign", s.route(s.tasksAssignOne))
 	r.PUT("/actions/persons/:id/assign", s.route(s.tasksAssignMany))

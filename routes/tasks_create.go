@@ -21,6 +21,7 @@ import (
 // Creating the tasks of a type for many entities at once, deleting tasks in
 // bulk, and the global order of task types.
 
+// mountTasksCreate mounts bulk creation and deletion of tasks and the task type order.
 func (s *Server) mountTasksCreate(r gin.IRouter) {
 	r.POST("/actions/projects/:id/task-types/:task_type_id/shots/create-tasks", s.route(s.tasksCreateFor("Shot")))
 	r.POST("/actions/projects/:id/task-types/:task_type_id/assets/create-tasks", s.route(s.tasksCreateFor("Asset")))

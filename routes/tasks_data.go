@@ -20,6 +20,7 @@ import (
 // effects the generic engine has not: entity-type checks, assignment events
 // and notifications, forced deletion, task duration upkeep.
 
+// mountTasksData mounts the /data/tasks and /data/time-spents writes, in place of the generic ones.
 func (s *Server) mountTasksData(r gin.IRouter) {
 	r.POST("/data/tasks", s.route(s.tasksDataCreate))
 	r.PUT("/data/tasks/:id", s.route(s.tasksDataUpdate))

@@ -17,6 +17,7 @@ import (
 
 // Making the last preview of tasks the thumbnail of their entities.
 
+// mountTasksPreview mounts the main-preview actions.
 func (s *Server) mountTasksPreview(r gin.IRouter) {
 	r.PUT("/actions/tasks/set-main-preview", s.route(s.tasksSetMainPreviews))
 	r.PUT("/actions/tasks/:id/set-main-preview", s.route(s.tasksSetMainPreview))

@@ -23,6 +23,7 @@ import (
 // tasksMaxMinutes is a day: no one logs more on one task and date.
 const tasksMaxMinutes = 24 * 60
 
+// mountTasksTime mounts the time spents of a task.
 func (s *Server) mountTasksTime(r gin.IRouter) {
 	r.GET("/actions/tasks/:id/time-spents", s.route(s.tasksTimeSpents))
 	r.GET("/actions/tasks/:id/time-spents/:date", s.route(s.tasksTimeSpents))
@@ -129,10 +130,12 @@ func tasksTimeDuration(c *gin.Context) (float64, error) {
 	return d, nil
 }
 
+// tasksTimeSet replaces a person's time on a task and day.
 func (s *Server) tasksTimeSet(c *gin.Context, who *access.Caller) (int, any, error) {
 	return s.tasksTimeWrite(c, who, false)
 }
 
+// tasksTimeAdd adds to a person's time on a task and day.
 func (s *Server) tasksTimeAdd(c *gin.Context, who *access.Caller) (int, any, error) {
 	return s.tasksTimeWrite(c, who, true)
 }
