@@ -41,6 +41,8 @@ func Configure(r *engine.Registry, s Settings) {
 	// Projects, project status, metadata descriptors, milestones, schedule items:
 
 	// Tasks, task types, task statuses, time spents:
+	r.MustCollection("task-types").Hooks = taskTypeHooks()
+	r.MustCollection("task-status").Hooks = taskStatusHooks()
 
 	// Comments, status automations, notifications, subscriptions:
 
