@@ -1,0 +1,293 @@
+package routes_test
+
+import (
+	"testing"
+
+	"github.com/zou-go/zou/apptest"
+)
+
+// userWorld is one open production where an artist has tasks on an asset, a
+// shot (in a sequence of an episode) and a scene, plus a closed production.
+type userWorld struct {
+	e                                      *apptest.Env
+	manager, artist, other, outsider, bot  *apptest.Person
+	client, vendor                         *apptest.Person
+	project, closed                        string
+	assetType, asset, episode, seq, shot   string
+	scene, closedAsset                     string
+	modeling, anim, layout, todo, done     string
+	assetTask, shotTask, otherTask, doneTk string
+}
+
+func userSetup(t *testing.T) *userWorld {
+	t.Helper()
+	e := apptest.New(t)
+	w := &userWorld{e: e}
+	w.manager = e.NewPerson("manager")
+	w.artist = e.NewPerson("user")
+	w.other = e.NewPerson("user")
+	w.outsider = e.NewPerson("user")
+	w.client = e.NewPerson("client")
+	w.vendor = e.NewPerson("vendor")
+	w.bot = e.NewPerson("user")
+	sqlExec(t, e, "UPDATE person SET is_bot = true WHERE id = ?", w.bot.ID)
+	w.bot.Token = userBotToken(t, e, w.bot.ID)
+	sqlExec(t, e, "UPDATE person SET jti = ? WHERE id = ?", claims(t, w.bot.Token)["jti"], w.bot.ID)
+	w.project = e.Project("Agent 327")
+	w.closed = e.Project("Old show")
+	sqlExec(t, e, "UPDATE project SET project_status_id = (SELECT id FROM project_status WHERE name = 'Closed') WHERE id = ?", w.closed)
+	for _, p := range []*apptest.Person{w.manager, w.artist, w.other, w.client, w.vendor} {
+		e.AddToTeam(w.project, p.ID, "")
+		e.AddToTeam(w.closed, p.ID, "")
+	}
+	w.assetType = e.AssetType("Character")
+	w.asset = e.Asset(w.project, w.assetType, "Agent")
+	w.closedAsset = e.Asset(w.closed, w.assetType, "Old agent")
+	w.episode = e.Episode(w.project, "E01")
+	w.seq = e.Sequence(w.project, w.episode, "SQ01")
+	w.shot = e.Shot(w.project, w.seq, "SH01")
+	w.scene = e.Entity(w.project, e.TypeID("Scene"), "SC01", w.seq)
+	w.modeling = e.TaskType("Modeling", "Asset")
+	w.anim = e.TaskType("Animation", "Shot")
+	w.layout = e.TaskType("Layout", "Scene")
+	w.todo = e.TaskStatus("Todo ", "todo2")
+	w.done = e.TaskStatus("Done ", "done2", map[string]any{"is_done": true})
+	w.assetTask = e.Task(w.project, w.asset, w.modeling, w.todo, w.artist.ID)
+	w.shotTask = e.Task(w.project, w.shot, w.anim, w.todo, w.artist.ID)
+	w.otherTask = e.Task(w.project, w.asset, e.TaskType("Rigging", "Asset"), w.todo, w.other.ID)
+	w.doneTk = e.Task(w.project, w.scene, w.layout, w.done, w.artist.ID)
+	e.Task(w.closed, w.closedAsset, w.modeling, w.todo, w.artist.ID)
+	return w
+}
+
+// userBotToken issues a bot identity token for a person.
+func userBotToken(t *testing.T, e *apptest.Env, id string) string {
+	t.Helper()
+	pair, err := e.App.Server.Auth.Signer.IssuePair(id, "bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pair.Access
+}
+
+func (w *userWorld) vars() map[string]string {
+	return map[string]string{
+		"project": w.project, "closed": w.closed, "asset_type": w.assetType, "asset": w.asset, "episode": w.episode,
+		"seq": w.seq, "shot": w.shot, "scene": w.scene, "closed_asset": w.closedAsset,
+		"bad": "not-an-id", "unknown": "9b1c1e8e-0000-4000-8000-000000000001",
+	}
+}
+
+func userIDs(t *testing.T, r *apptest.Response) []string {
+	t.Helper()
+	var ids []string
+	for _, o := range r.List(t) {
+		ids = append(ids, o["id"].(string))
+	}
+	return ids
+}
+
+func userWantIDs(want ...string) func(t *testing.T, r *apptest.Response) {
+	return func(t *testing.T, r *apptest.Response) {
+		t.Helper()
+		got := userIDs(t, r)
+		if len(got) != len(want) {
+			t.Fatalf("ids %v, want %v: %s", got, want, r.Body)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("ids %v, want %v", got, want)
+			}
+		}
+	}
+}
+
+func userWantType(typ string) func(t *testing.T, r *apptest.Response) {
+	return func(t *testing.T, r *apptest.Response) {
+		t.Helper()
+		for _, o := range r.List(t) {
+			if o["type"] != typ {
+				t.Fatalf("type %v, want %s", o["type"], typ)
+			}
+		}
+	}
+}
+
+func TestUserEntityViews(t *testing.T) {
+	w := userSetup(t)
+	e := w.e
+	taskKeys := []string{"id", "type", "task_type_id", "task_status_id", "entity_id", "project_id"}
+	e.Run(t, w.vars(), []apptest.Case{
+		{Name: "asset tasks", As: w.artist, Method: "GET", Path: "/data/user/assets/{asset}/tasks", Status: 200, Keys: taskKeys,
+			Check: userWantIDs(w.assetTask)},
+		{Name: "asset tasks of someone else stay hidden", As: w.other, Method: "GET", Path: "/data/user/assets/{asset}/tasks", Status: 200,
+			Check: userWantIDs(w.otherTask)},
+		{Name: "manager without tasks", As: w.manager, Method: "GET", Path: "/data/user/assets/{asset}/tasks", Status: 200, Len: 0,
+			Check: userWantIDs()},
+		{Name: "admin without tasks", As: e.Admin, Method: "GET", Path: "/data/user/assets/{asset}/tasks", Status: 200, Check: userWantIDs()},
+		{Name: "closed project tasks are left out", As: w.artist, Method: "GET", Path: "/data/user/assets/{closed_asset}/tasks", Status: 200,
+			Check: userWantIDs()},
+		{Name: "outsider", As: w.outsider, Method: "GET", Path: "/data/user/assets/{asset}/tasks", Status: 404},
+		{Name: "vendor not assigned", As: w.vendor, Method: "GET", Path: "/data/user/assets/{asset}/tasks", Status: 404},
+		{Name: "bot refused", As: w.bot, Method: "GET", Path: "/data/user/assets/{asset}/tasks", Status: 403},
+		{Name: "no token", Method: "GET", Path: "/data/user/assets/{asset}/tasks", Status: 401},
+		{Name: "shot id on asset route", As: w.artist, Method: "GET", Path: "/data/user/assets/{shot}/tasks", Status: 404},
+		{Name: "malformed id", As: w.artist, Method: "GET", Path: "/data/user/assets/{bad}/tasks", Status: 404},
+		{Name: "unknown id", As: w.artist, Method: "GET", Path: "/data/user/assets/{unknown}/tasks", Status: 404},
+		{Name: "shot tasks", As: w.artist, Method: "GET", Path: "/data/user/shots/{shot}/tasks", Status: 200, Keys: taskKeys,
+			Check: userWantIDs(w.shotTask)},
+		{Name: "scene tasks", As: w.artist, Method: "GET", Path: "/data/user/scenes/{scene}/tasks", Status: 200, Check: userWantIDs(w.doneTk)},
+		{Name: "sequence tasks", As: w.artist, Method: "GET", Path: "/data/user/sequences/{seq}/tasks", Status: 200, Check: userWantIDs()},
+		{Name: "asset on sequence route", As: w.artist, Method: "GET", Path: "/data/user/sequences/{asset}/tasks", Status: 404},
+
+		{Name: "asset task types", As: w.artist, Method: "GET", Path: "/data/user/assets/{asset}/task-types", Status: 200,
+			Keys: []string{"id", "name", "short_name", "color", "priority", "for_entity", "type"}, Check: userWantIDs(w.modeling)},
+		{Name: "asset task types of the other artist", As: w.other, Method: "GET", Path: "/data/user/assets/{asset}/task-types", Status: 200, Len: 1},
+		{Name: "asset task types outsider", As: w.outsider, Method: "GET", Path: "/data/user/assets/{asset}/task-types", Status: 404},
+		{Name: "asset task types malformed", As: w.artist, Method: "GET", Path: "/data/user/assets/{bad}/task-types", Status: 404},
+		{Name: "asset task types bot", As: w.bot, Method: "GET", Path: "/data/user/assets/{asset}/task-types", Status: 403},
+		{Name: "shot task types", As: w.artist, Method: "GET", Path: "/data/user/shots/{shot}/task-types", Status: 200, Check: userWantIDs(w.anim)},
+		{Name: "scene task types", As: w.artist, Method: "GET", Path: "/data/user/scenes/{scene}/task-types", Status: 200, Check: userWantIDs(w.layout)},
+		{Name: "sequence task types", As: w.artist, Method: "GET", Path: "/data/user/sequences/{seq}/task-types", Status: 200, Check: userWantIDs()},
+		{Name: "shot task types unknown", As: w.artist, Method: "GET", Path: "/data/user/shots/{unknown}/task-types", Status: 404},
+
+		{Name: "project asset types", As: w.artist, Method: "GET", Path: "/data/user/projects/{project}/asset-types", Status: 200,
+			Keys: []string{"id", "name", "type"}, Check: func(t *testing.T, r *apptest.Response) {
+				userWantIDs(w.assetType)(t, r)
+				userWantType("AssetType")(t, r)
+			}},
+		{Name: "project asset types closed project", As: w.artist, Method: "GET", Path: "/data/user/projects/{closed}/asset-types", Status: 200,
+			Check: userWantIDs()},
+		{Name: "project asset types outsider", As: w.outsider, Method: "GET", Path: "/data/user/projects/{project}/asset-types", Status: 404},
+		{Name: "project asset types malformed", As: w.artist, Method: "GET", Path: "/data/user/projects/{bad}/asset-types", Status: 404},
+		{Name: "project assets", As: w.artist, Method: "GET", Path: "/data/user/projects/{project}/asset-types/{asset_type}/assets", Status: 200,
+			Keys: []string{"id", "name", "entity_type_id", "project_id"}, Check: func(t *testing.T, r *apptest.Response) {
+				userWantIDs(w.asset)(t, r)
+				userWantType("Asset")(t, r)
+			}},
+		{Name: "project assets with a shot type", As: w.artist, Method: "GET",
+			Path: "/data/user/projects/{project}/asset-types/" + e.TypeID("Shot") + "/assets", Status: 404},
+		{Name: "project assets bad type", As: w.artist, Method: "GET", Path: "/data/user/projects/{project}/asset-types/{bad}/assets", Status: 404},
+		{Name: "project assets outsider", As: w.outsider, Method: "GET", Path: "/data/user/projects/{project}/asset-types/{asset_type}/assets", Status: 404},
+		{Name: "project sequences", As: w.artist, Method: "GET", Path: "/data/user/projects/{project}/sequences", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { userWantIDs(w.seq)(t, r); userWantType("Sequence")(t, r) }},
+		{Name: "project sequences other artist", As: w.other, Method: "GET", Path: "/data/user/projects/{project}/sequences", Status: 200,
+			Check: userWantIDs()},
+		{Name: "project sequences unknown", As: w.artist, Method: "GET", Path: "/data/user/projects/{unknown}/sequences", Status: 404},
+		{Name: "project episodes", As: w.artist, Method: "GET", Path: "/data/user/projects/{project}/episodes", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { userWantIDs(w.episode)(t, r); userWantType("Episode")(t, r) }},
+		{Name: "project episodes outsider", As: w.outsider, Method: "GET", Path: "/data/user/projects/{project}/episodes", Status: 404},
+		{Name: "sequence shots", As: w.artist, Method: "GET", Path: "/data/user/sequences/{seq}/shots", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { userWantIDs(w.shot)(t, r); userWantType("Shot")(t, r) }},
+		{Name: "sequence shots other artist", As: w.other, Method: "GET", Path: "/data/user/sequences/{seq}/shots", Status: 200, Check: userWantIDs()},
+		{Name: "sequence shots with a shot id", As: w.artist, Method: "GET", Path: "/data/user/sequences/{shot}/shots", Status: 404},
+		{Name: "sequence scenes", As: w.artist, Method: "GET", Path: "/data/user/sequences/{seq}/scenes", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { userWantIDs(w.scene)(t, r); userWantType("Scene")(t, r) }},
+		{Name: "sequence scenes outsider", As: w.outsider, Method: "GET", Path: "/data/user/sequences/{seq}/scenes", Status: 404},
+		{Name: "sequence scenes bot", As: w.bot, Method: "GET", Path: "/data/user/sequences/{seq}/scenes", Status: 403},
+	})
+}
+
+func TestUserOpenProjects(t *testing.T) {
+	w := userSetup(t)
+	e := w.e
+	keys := []string{"id", "name", "team", "task_types", "task_statuses", "asset_types", "descriptors",
+		"task_types_priority", "task_statuses_link", "project_status_id"}
+	dept := e.Department("Modeling")
+	e.InDepartment(w.vendor.ID, dept)
+	other := e.Department("Lighting")
+	mk := func(name string, forClient bool, depts ...string) {
+		e.Row("metadata-descriptors", map[string]any{"project_id": w.project, "entity_type": "Asset", "name": name,
+			"field_name": name, "for_client": forClient, "departments": depts})
+	}
+	mk("difficulty", false)
+	mk("clientnote", true)
+	mk("modnote", false, dept)
+	mk("lightnote", false, other)
+	descNames := func(want ...string) func(t *testing.T, r *apptest.Response) {
+		return func(t *testing.T, r *apptest.Response) {
+			t.Helper()
+			list := r.List(t)
+			if len(list) != 1 {
+				t.Fatalf("%d projects, want 1: %s", len(list), r.Body)
+			}
+			descs := list[0]["descriptors"].([]any)
+			got := map[string]bool{}
+			for _, d := range descs {
+				got[d.(map[string]any)["field_name"].(string)] = true
+			}
+			if len(got) != len(want) {
+				t.Fatalf("descriptors %v, want %v", got, want)
+			}
+			for _, n := range want {
+				if !got[n] {
+					t.Fatalf("descriptors %v, want %v", got, want)
+				}
+			}
+		}
+	}
+	e.Run(t, w.vars(), []apptest.Case{
+		{Name: "artist sees the open project", As: w.artist, Method: "GET", Path: "/data/user/projects/open", Status: 200, Keys: keys,
+			Check: func(t *testing.T, r *apptest.Response) {
+				userWantIDs(w.project)(t, r)
+				descNames("difficulty", "clientnote", "modnote", "lightnote")(t, r)
+			}},
+		{Name: "client sees client descriptors only", As: w.client, Method: "GET", Path: "/data/user/projects/open", Status: 200,
+			Check: descNames("clientnote")},
+		{Name: "vendor sees descriptors of its departments", As: w.vendor, Method: "GET", Path: "/data/user/projects/open", Status: 200,
+			Check: descNames("difficulty", "clientnote", "modnote")},
+		{Name: "outsider has none", As: w.outsider, Method: "GET", Path: "/data/user/projects/open", Status: 200, Check: userWantIDs()},
+		{Name: "admin sees every open project", As: e.Admin, Method: "GET", Path: "/data/user/projects/open", Status: 200,
+			Check: userWantIDs(w.project)},
+		{Name: "name filter", As: w.artist, Method: "GET", Path: "/data/user/projects/open?name=Nope", Status: 200, Check: userWantIDs()},
+		{Name: "name filter match", As: w.artist, Method: "GET", Path: "/data/user/projects/open?name=Agent%20327", Status: 200,
+			Check: userWantIDs(w.project)},
+		{Name: "bot", As: w.bot, Method: "GET", Path: "/data/user/projects/open", Status: 403},
+		{Name: "no token", Method: "GET", Path: "/data/user/projects/open", Status: 401},
+	})
+}
+
+func TestUserContext(t *testing.T) {
+	w := userSetup(t)
+	e := w.e
+	sqlExec(t, e, "UPDATE project_person_link SET role = 'supervisor' WHERE project_id = ? AND person_id = ?", w.project, w.other.ID)
+	keys := []string{"asset_types", "custom_actions", "status_automations", "departments", "studios", "notification_count",
+		"persons", "project_status", "project_roles", "projects", "task_types", "task_status", "search_filters",
+		"search_filter_groups", "preview_background_files", "plugins"}
+	e.Run(t, w.vars(), []apptest.Case{
+		{Name: "artist", As: w.artist, Method: "GET", Path: "/data/user/context", Status: 200, Keys: keys, NoKeys: []string{"user_limit"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				o := r.Object(t)
+				if n := len(o["projects"].([]any)); n != 1 {
+					t.Errorf("%d projects, want 1", n)
+				}
+				for _, p := range o["persons"].([]any) {
+					if hasKey(p.(map[string]any), "email") {
+						t.Fatalf("an artist sees emails: %v", p)
+					}
+				}
+				for _, at := range o["asset_types"].([]any) {
+					if at.(map[string]any)["type"] != "AssetType" {
+						t.Fatalf("asset type %v", at)
+					}
+				}
+			}},
+		{Name: "admin", As: e.Admin, Method: "GET", Path: "/data/user/context", Status: 200, Keys: append(keys, "user_limit"),
+			Check: func(t *testing.T, r *apptest.Response) {
+				o := r.Object(t)
+				p := o["persons"].([]any)[0].(map[string]any)
+				if !hasKey(p, "email") || hasKey(p, "password") {
+					t.Fatalf("admin person row: %v", p)
+				}
+			}},
+		{Name: "per-project role", As: w.other, Method: "GET", Path: "/data/user/context", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				roles := r.Object(t)["project_roles"].(map[string]any)
+				if roles[w.project] != "supervisor" || len(roles) != 1 {
+					t.Fatalf("project_roles %v", roles)
+				}
+			}},
+		{Name: "bot", As: w.bot, Method: "GET", Path: "/data/user/context", Status: 403},
+		{Name: "no token", Method: "GET", Path: "/data/user/context", Status: 401},
+	})
+}
