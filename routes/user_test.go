@@ -3,6 +3,8 @@ package routes_test
 import (
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/zou-go/zou/apptest"
 )
 
@@ -289,5 +291,257 @@ func TestUserContext(t *testing.T) {
 			}},
 		{Name: "bot", As: w.bot, Method: "GET", Path: "/data/user/context", Status: 403},
 		{Name: "no token", Method: "GET", Path: "/data/user/context", Status: 401},
+	})
+}
+
+func TestUserFilters(t *testing.T) {
+	w := userSetup(t)
+	e := w.e
+	dept := e.Department("Anim")
+	v := w.vars()
+	filterKeys := []string{"id", "type", "list_type", "name", "search_query", "is_shared", "project_id", "person_id",
+		"entity_type", "search_filter_group_id", "department_id"}
+	var mine, shared, group string
+	e.Run(t, v, []apptest.Case{
+		{Name: "create", As: w.artist, Method: "POST", Path: "/data/user/filters", Status: 201, Keys: filterKeys,
+			Body: map[string]any{"name": "mine", "query": "anim", "list_type": "todo", "project_id": w.project, "is_shared": true},
+			Check: func(t *testing.T, r *apptest.Response) {
+				o := r.Object(t)
+				mine = o["id"].(string)
+				if o["is_shared"] != false || o["person_id"] != w.artist.ID || o["search_query"] != "anim" || o["type"] != "SearchFilter" {
+					t.Fatalf("an artist shares a filter, or wrong row: %v", o)
+				}
+			}},
+		{Name: "manager shares", As: w.manager, Method: "POST", Path: "/data/user/filters", Status: 201,
+			Body: map[string]any{"name": "team", "query": "x", "project_id": w.project, "is_shared": true},
+			Check: func(t *testing.T, r *apptest.Response) {
+				o := r.Object(t)
+				shared = o["id"].(string)
+				if o["is_shared"] != true || o["list_type"] != "todo" {
+					t.Fatalf("shared filter %v", o)
+				}
+			}},
+		{Name: "missing query", As: w.artist, Method: "POST", Path: "/data/user/filters", Status: 400, Body: map[string]any{"name": "x"}},
+		{Name: "missing name", As: w.artist, Method: "POST", Path: "/data/user/filters", Status: 400, Body: map[string]any{"query": "x"}},
+		{Name: "wrong type", As: w.artist, Method: "POST", Path: "/data/user/filters", Status: 400, Body: map[string]any{"name": 3, "query": "x"}},
+		{Name: "malformed project", As: w.artist, Method: "POST", Path: "/data/user/filters", Status: 400,
+			Body: map[string]any{"name": "x", "query": "x", "project_id": "nope"}},
+		{Name: "unknown project", As: w.artist, Method: "POST", Path: "/data/user/filters", Status: 400,
+			Body: map[string]any{"name": "x", "query": "x", "project_id": v["unknown"]}},
+		{Name: "unknown department", As: w.artist, Method: "POST", Path: "/data/user/filters", Status: 400,
+			Body: map[string]any{"name": "x", "query": "x", "department_id": v["unknown"]}},
+		{Name: "unknown group", As: w.artist, Method: "POST", Path: "/data/user/filters", Status: 404,
+			Body: map[string]any{"name": "x", "query": "x", "search_filter_group_id": v["unknown"]}},
+		{Name: "bot", As: w.bot, Method: "POST", Path: "/data/user/filters", Status: 403, Body: map[string]any{"name": "x", "query": "x"}},
+		{Name: "no body", As: w.artist, Method: "POST", Path: "/data/user/filters", Status: 400, Body: "[]"},
+		{Name: "create group", As: w.manager, Method: "POST", Path: "/data/user/filter-groups", Status: 201,
+			Keys: []string{"id", "type", "list_type", "name", "color", "is_shared", "project_id", "person_id", "department_id"},
+			Body: map[string]any{"name": "grp", "color": "#fff", "project_id": w.project, "is_shared": true, "department_id": dept},
+			Check: func(t *testing.T, r *apptest.Response) {
+				o := r.Object(t)
+				group = o["id"].(string)
+				if o["is_shared"] != true || o["type"] != "SearchFilterGroup" {
+					t.Fatalf("group %v", o)
+				}
+			}},
+		{Name: "create group missing name", As: w.artist, Method: "POST", Path: "/data/user/filter-groups", Status: 400, Body: map[string]any{"color": "#fff"}},
+		{Name: "create group bad department", As: w.artist, Method: "POST", Path: "/data/user/filter-groups", Status: 400,
+			Body: map[string]any{"name": "x", "department_id": "nope"}},
+	})
+	v["mine"], v["shared"], v["group"] = mine, shared, group
+	listHas := func(list, project string, want ...string) func(t *testing.T, r *apptest.Response) {
+		return func(t *testing.T, r *apptest.Response) {
+			t.Helper()
+			o := r.Object(t)
+			byProject, _ := o[list].(map[string]any)
+			rows, _ := byProject[project].([]any)
+			got := map[string]bool{}
+			for _, x := range rows {
+				got[x.(map[string]any)["id"].(string)] = true
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s/%s: %v, want %v: %s", list, project, got, want, r.Body)
+			}
+			for _, id := range want {
+				if !got[id] {
+					t.Fatalf("%s/%s: %v, want %v", list, project, got, want)
+				}
+			}
+		}
+	}
+	e.Run(t, v, []apptest.Case{
+		{Name: "artist list", As: w.artist, Method: "GET", Path: "/data/user/filters", Status: 200, Check: listHas("todo", w.project, mine, shared)},
+		{Name: "outsider does not see the team's shared filter", As: w.outsider, Method: "GET", Path: "/data/user/filters", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if len(r.Object(t)) != 0 {
+					t.Fatalf("outsider sees %s", r.Body)
+				}
+			}},
+		{Name: "department group hidden from artist outside it", As: w.artist, Method: "GET", Path: "/data/user/filter-groups", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if len(r.Object(t)) != 0 {
+					t.Fatalf("artist sees %s", r.Body)
+				}
+			}},
+		{Name: "manager sees the group", As: w.manager, Method: "GET", Path: "/data/user/filter-groups", Status: 200, Check: listHas("todo", w.project, group)},
+		{Name: "get group", As: w.manager, Method: "GET", Path: "/data/user/filter-groups/{group}", Status: 200, Keys: []string{"id", "name", "color"}},
+		{Name: "get group of someone else", As: w.artist, Method: "GET", Path: "/data/user/filter-groups/{group}", Status: 404},
+		{Name: "get group as admin", As: e.Admin, Method: "GET", Path: "/data/user/filter-groups/{group}", Status: 200},
+		{Name: "get group malformed", As: w.manager, Method: "GET", Path: "/data/user/filter-groups/{bad}", Status: 404},
+		{Name: "update own", As: w.artist, Method: "PUT", Path: "/data/user/filters/{mine}", Status: 200, Keys: filterKeys,
+			Body: map[string]any{"name": "renamed", "search_query": "q2", "is_shared": true},
+			Check: func(t *testing.T, r *apptest.Response) {
+				o := r.Object(t)
+				if o["name"] != "renamed" || o["search_query"] != "q2" || o["is_shared"] != false {
+					t.Fatalf("updated %v", o)
+				}
+			}},
+		{Name: "update into a shared group needs the same sharing", As: w.artist, Method: "PUT", Path: "/data/user/filters/{mine}", Status: 400,
+			Body: map[string]any{"search_filter_group_id": group}},
+		{Name: "update someone else's", As: w.other, Method: "PUT", Path: "/data/user/filters/{mine}", Status: 404, Body: map[string]any{"name": "x"}},
+		{Name: "update wrong type", As: w.artist, Method: "PUT", Path: "/data/user/filters/{mine}", Status: 400, Body: map[string]any{"name": 1}},
+		{Name: "update unknown", As: w.artist, Method: "PUT", Path: "/data/user/filters/{unknown}", Status: 404, Body: map[string]any{"name": "x"}},
+		{Name: "update malformed", As: w.artist, Method: "PUT", Path: "/data/user/filters/{bad}", Status: 404, Body: map[string]any{"name": "x"}},
+		{Name: "manager moves a shared filter into the group", As: w.manager, Method: "PUT", Path: "/data/user/filters/{shared}", Status: 200,
+			Body: map[string]any{"search_filter_group_id": group}},
+		{Name: "update group", As: w.manager, Method: "PUT", Path: "/data/user/filter-groups/{group}", Status: 200,
+			Body: map[string]any{"name": "g2", "is_shared": false},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if o := r.Object(t); o["name"] != "g2" || o["is_shared"] != false {
+					t.Fatalf("group %v", o)
+				}
+				if n := e.Count("search_filter", "id = ? AND is_shared", shared); n != 0 {
+					t.Fatal("the group's filters did not follow its sharing")
+				}
+			}},
+		{Name: "update group of someone else", As: w.artist, Method: "PUT", Path: "/data/user/filter-groups/{group}", Status: 404, Body: map[string]any{"name": "x"}},
+		{Name: "update group bad body", As: w.manager, Method: "PUT", Path: "/data/user/filter-groups/{group}", Status: 400, Body: map[string]any{"is_shared": "yes"}},
+		{Name: "delete someone else's", As: w.other, Method: "DELETE", Path: "/data/user/filters/{mine}", Status: 404},
+		{Name: "delete own", As: w.artist, Method: "DELETE", Path: "/data/user/filters/{mine}", Status: 204},
+		{Name: "delete again", As: w.artist, Method: "DELETE", Path: "/data/user/filters/{mine}", Status: 404},
+		{Name: "delete group of someone else", As: w.artist, Method: "DELETE", Path: "/data/user/filter-groups/{group}", Status: 404},
+		{Name: "delete group with its filters", As: w.manager, Method: "DELETE", Path: "/data/user/filter-groups/{group}", Status: 204,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("search_filter", "id = ?", shared) != 0 || e.Count("search_filter_group", "id = ?", group) != 0 {
+					t.Fatal("group or its filters left behind")
+				}
+			}},
+		{Name: "generic /data/search-filters stays admin only", As: w.artist, Method: "GET", Path: "/data/search-filters", Status: 403},
+	})
+}
+
+// userNotify inserts a notification for a person.
+func userNotify(t *testing.T, e *apptest.Env, personID, authorID, taskID, commentID, typ string, read bool) string {
+	t.Helper()
+	id := uuid.NewString()
+	var comment any
+	if commentID != "" {
+		comment = commentID
+	}
+	sqlExec(t, e, `INSERT INTO notification (id, created_at, updated_at, read, change, type, person_id, author_id, task_id, comment_id)
+		VALUES (?, now(), now(), ?, false, ?, ?, ?, ?, ?)`, id, read, typ, personID, authorID, taskID, comment)
+	return id
+}
+
+func TestUserNotifications(t *testing.T) {
+	w := userSetup(t)
+	e := w.e
+	commentID, replyID := uuid.NewString(), uuid.NewString()
+	sqlExec(t, e, `INSERT INTO comment (id, created_at, updated_at, object_id, object_type, text, replies, person_id, task_status_id)
+		VALUES (?, now(), now(), ?, 'Task', 'client words', ?, ?, ?)`, commentID, w.shotTask,
+		`[{"id": "`+replyID+`", "text": "a reply", "mentions": ["`+w.artist.ID+`"]}]`, w.client.ID, w.todo)
+	sqlExec(t, e, `INSERT INTO comment_mentions (comment, person) VALUES (?, ?)`, commentID, w.artist.ID)
+	n1 := userNotify(t, e, w.artist.ID, w.client.ID, w.shotTask, commentID, "comment", false)
+	n2 := userNotify(t, e, w.artist.ID, w.manager.ID, w.assetTask, "", "assignation", false)
+	sqlExec(t, e, "UPDATE notification SET reply_id = ?, type = 'reply' WHERE id = ?", replyID, n1)
+	sqlExec(t, e, "UPDATE notification SET created_at = now() - interval '1 day' WHERE id = ?", n2)
+	nOther := userNotify(t, e, w.other.ID, w.manager.ID, w.assetTask, "", "assignation", false)
+	sqlExec(t, e, `INSERT INTO subscription (id, created_at, updated_at, person_id, task_id) VALUES (?, now(), now(), ?, ?)`,
+		uuid.NewString(), w.artist.ID, w.assetTask)
+	v := w.vars()
+	v["n1"], v["n2"], v["nother"] = n1, n2, nOther
+	keys := []string{"id", "type", "notification_type", "author_id", "comment_id", "task_id", "task_type_id", "task_status_id",
+		"mentions", "department_mentions", "reply_mentions", "reply_department_mentions", "preview_file_id", "project_id",
+		"project_name", "comment_text", "reply_text", "created_at", "read", "change", "full_entity_name", "episode_id",
+		"entity_preview_file_id", "subscription_id", "playlist_id", "playlist_name", "playlist_for_entity", "playlist_is_for_all"}
+	e.Run(t, v, []apptest.Case{
+		{Name: "list", As: w.artist, Method: "GET", Path: "/data/user/notifications", Status: 200, Keys: keys,
+			Check: func(t *testing.T, r *apptest.Response) {
+				list := r.List(t)
+				if len(list) != 2 || list[0]["id"] != n1 || list[1]["id"] != n2 {
+					t.Fatalf("notifications %s", r.Body)
+				}
+				first := list[0]
+				if first["full_entity_name"] != "E01 / SQ01 / SH01" || first["episode_id"] != w.episode ||
+					first["project_name"] != "Agent 327" || first["task_status_id"] != w.todo {
+					t.Fatalf("enriched row %v", first)
+				}
+				// An artist does not read a client's words.
+				if first["comment_text"] != "" || first["reply_text"] != "" {
+					t.Fatalf("client text shown to an artist: %v", first)
+				}
+				if m := first["mentions"].([]any); len(m) != 1 || m[0] != w.artist.ID {
+					t.Fatalf("mentions %v", first["mentions"])
+				}
+				if m := first["reply_mentions"].([]any); len(m) != 1 {
+					t.Fatalf("reply mentions %v", first["reply_mentions"])
+				}
+				if list[1]["full_entity_name"] != "Character / Agent" || list[1]["subscription_id"] == nil {
+					t.Fatalf("asset row %v", list[1])
+				}
+			}},
+		{Name: "watching", As: w.artist, Method: "GET", Path: "/data/user/notifications?watching=true", Status: 200, Check: userWantIDs(n2)},
+		{Name: "not watching", As: w.artist, Method: "GET", Path: "/data/user/notifications?watching=false", Status: 200, Check: userWantIDs(n1)},
+		{Name: "type", As: w.artist, Method: "GET", Path: "/data/user/notifications?type=assignation", Status: 200, Check: userWantIDs(n2)},
+		{Name: "task type", As: w.artist, Method: "GET", Path: "/data/user/notifications?task_type_id=" + w.anim, Status: 200, Check: userWantIDs(n1)},
+		{Name: "bad task type", As: w.artist, Method: "GET", Path: "/data/user/notifications?task_type_id=nope", Status: 400},
+		{Name: "after", As: w.artist, Method: "GET", Path: "/data/user/notifications?after=2000-01-01T00:00:00", Status: 200, Len: 2},
+		{Name: "before", As: w.artist, Method: "GET", Path: "/data/user/notifications?before=2000-01-01", Status: 200, Check: userWantIDs()},
+		{Name: "bad after", As: w.artist, Method: "GET", Path: "/data/user/notifications?after=yesterday", Status: 400},
+		{Name: "read=false", As: w.artist, Method: "GET", Path: "/data/user/notifications?read=false", Status: 200, Len: 2},
+		{Name: "bot", As: w.bot, Method: "GET", Path: "/data/user/notifications", Status: 403},
+		{Name: "one", As: w.artist, Method: "GET", Path: "/data/user/notifications/{n1}", Status: 200, Keys: keys},
+		{Name: "one of someone else", As: w.artist, Method: "GET", Path: "/data/user/notifications/{nother}", Status: 404},
+		{Name: "one malformed", As: w.artist, Method: "GET", Path: "/data/user/notifications/{bad}", Status: 404},
+		{Name: "mark read", As: w.artist, Method: "PUT", Path: "/data/user/notifications/{n1}", Status: 200, Body: map[string]any{"read": true},
+			Keys: []string{"id", "read", "type", "person_id"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["read"] != true {
+					t.Fatalf("not read: %s", r.Body)
+				}
+				ev := e.LastEvent("notification:read")
+				if ev.Data["notification_id"] != n1 || ev.Data["person_id"] != w.artist.ID {
+					t.Fatalf("event %v", ev.Data)
+				}
+			}},
+		{Name: "read filter", As: w.artist, Method: "GET", Path: "/data/user/notifications?read=true", Status: 200, Check: userWantIDs(n1)},
+		{Name: "mark unread", As: w.artist, Method: "PUT", Path: "/data/user/notifications/{n1}", Status: 200, Body: map[string]any{"read": false},
+			Check: func(t *testing.T, r *apptest.Response) { e.LastEvent("notification:unread") }},
+		{Name: "update missing read", As: w.artist, Method: "PUT", Path: "/data/user/notifications/{n1}", Status: 400, Body: map[string]any{}},
+		{Name: "update wrong type", As: w.artist, Method: "PUT", Path: "/data/user/notifications/{n1}", Status: 400, Body: map[string]any{"read": "yes"}},
+		{Name: "update someone else's", As: w.artist, Method: "PUT", Path: "/data/user/notifications/{nother}", Status: 404, Body: map[string]any{"read": true}},
+		{Name: "mark all", As: w.artist, Method: "POST", Path: "/actions/user/notifications/mark-all-as-read", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["success"] != true {
+					t.Fatalf("body %s", r.Body)
+				}
+				if e.Count("notification", "person_id = ? AND NOT read", w.artist.ID) != 0 {
+					t.Fatal("unread left")
+				}
+				if e.Count("notification", "id = ? AND read", nOther) != 0 {
+					t.Fatal("someone else's notification marked")
+				}
+				if e.LastEvent("notification:all-read").Data["person_id"] != w.artist.ID {
+					t.Fatal("event")
+				}
+			}},
+		{Name: "mark all bot", As: w.bot, Method: "POST", Path: "/actions/user/notifications/mark-all-as-read", Status: 403},
+		{Name: "mark all no token", Method: "POST", Path: "/actions/user/notifications/mark-all-as-read", Status: 401},
+		{Name: "context count", As: w.other, Method: "GET", Path: "/data/user/context", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["notification_count"] != float64(1) {
+					t.Fatalf("count %v", r.Object(t)["notification_count"])
+				}
+			}},
 	})
 }
