@@ -545,3 +545,252 @@ func TestUserNotifications(t *testing.T) {
 			}},
 	})
 }
+
+func TestUserTimeAndLogins(t *testing.T) {
+	w := userSetup(t)
+	e := w.e
+	ts := func(person, task, date string, d float64) string {
+		id := uuid.NewString()
+		sqlExec(t, e, `INSERT INTO time_spent (id, created_at, updated_at, duration, date, task_id, person_id)
+			VALUES (?, now(), now(), ?, ?, ?, ?)`, id, d, date, task, person)
+		return id
+	}
+	t1 := ts(w.artist.ID, w.assetTask, "2026-03-02", 60)
+	t2 := ts(w.artist.ID, w.shotTask, "2026-03-05", 120)
+	ts(w.other.ID, w.otherTask, "2026-03-02", 30)
+	dayOff := uuid.NewString()
+	sqlExec(t, e, `INSERT INTO day_off (id, created_at, updated_at, date, end_date, person_id) VALUES (?, now(), now(), '2026-04-01', '2026-04-03', ?)`,
+		dayOff, w.artist.ID)
+	v := w.vars()
+	v["asset_task"], v["other_task"] = w.assetTask, w.otherTask
+	tsKeys := []string{"id", "type", "duration", "date", "task_id", "person_id"}
+	e.Run(t, v, []apptest.Case{
+		{Name: "all time spents", As: w.artist, Method: "GET", Path: "/data/user/time-spents", Status: 200, Keys: tsKeys, Check: userWantIDs(t1, t2)},
+		{Name: "range", As: w.artist, Method: "GET", Path: "/data/user/time-spents?start_date=2026-03-03&end_date=2026-03-31", Status: 200,
+			Check: userWantIDs(t2)},
+		{Name: "range needs both", As: w.artist, Method: "GET", Path: "/data/user/time-spents?start_date=2026-03-03", Status: 400},
+		{Name: "range bad date", As: w.artist, Method: "GET", Path: "/data/user/time-spents?start_date=03/03&end_date=2026-03-31", Status: 400},
+		{Name: "bot", As: w.bot, Method: "GET", Path: "/data/user/time-spents", Status: 403},
+		{Name: "day", As: w.artist, Method: "GET", Path: "/data/user/time-spents/2026-03-02", Status: 200, Keys: tsKeys, Check: userWantIDs(t1)},
+		{Name: "day of the other", As: w.other, Method: "GET", Path: "/data/user/time-spents/2026-03-05", Status: 200, Check: userWantIDs()},
+		{Name: "day bad date", As: w.artist, Method: "GET", Path: "/data/user/time-spents/tomorrow", Status: 400},
+		{Name: "task day", As: w.artist, Method: "GET", Path: "/data/user/tasks/{asset_task}/time-spents/2026-03-02", Status: 200, Keys: tsKeys,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["id"] != t1 {
+					t.Fatalf("got %s", r.Body)
+				}
+			}},
+		{Name: "task day none", As: w.artist, Method: "GET", Path: "/data/user/tasks/{asset_task}/time-spents/2026-03-03", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if string(r.Body) != "null" {
+					t.Fatalf("got %s", r.Body)
+				}
+			}},
+		{Name: "task day bad date", As: w.artist, Method: "GET", Path: "/data/user/tasks/{asset_task}/time-spents/2026-13-01", Status: 400},
+		{Name: "task day unknown task", As: w.artist, Method: "GET", Path: "/data/user/tasks/{unknown}/time-spents/2026-03-02", Status: 404},
+		{Name: "task day outsider", As: w.outsider, Method: "GET", Path: "/data/user/tasks/{asset_task}/time-spents/2026-03-02", Status: 404},
+		{Name: "day off", As: w.artist, Method: "GET", Path: "/data/user/day-offs/2026-04-02", Status: 200,
+			Keys: []string{"id", "date", "end_date", "person_id"}, Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["id"] != dayOff {
+					t.Fatalf("got %s", r.Body)
+				}
+			}},
+		{Name: "no day off", As: w.artist, Method: "GET", Path: "/data/user/day-offs/2026-04-04", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if string(r.Body) != "{}" {
+					t.Fatalf("got %s", r.Body)
+				}
+			}},
+		{Name: "day off of someone else", As: w.other, Method: "GET", Path: "/data/user/day-offs/2026-04-02", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if string(r.Body) != "{}" {
+					t.Fatalf("got %s", r.Body)
+				}
+			}},
+		{Name: "day off bad date", As: w.artist, Method: "GET", Path: "/data/user/day-offs/x", Status: 400},
+
+		{Name: "desktop login now", As: w.artist, Method: "POST", Path: "/data/user/desktop-login-logs", Status: 201,
+			Keys: []string{"id", "person_id", "date"}, Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["person_id"] != w.artist.ID {
+					t.Fatalf("got %s", r.Body)
+				}
+				if e.Count("person", "id = ? AND last_presence IS NOT NULL", w.artist.ID) != 1 {
+					t.Fatal("presence not recorded")
+				}
+			}},
+		{Name: "desktop login dated", As: w.artist, Method: "POST", Path: "/data/user/desktop-login-logs", Status: 201,
+			Body: map[string]any{"date": "2026-01-02T10:00:00"}, Check: func(t *testing.T, r *apptest.Response) {
+				if d, _ := r.Object(t)["date"].(string); d[:10] != "2026-01-02" {
+					t.Fatalf("date %s", r.Body)
+				}
+			}},
+		{Name: "desktop login bad date", As: w.artist, Method: "POST", Path: "/data/user/desktop-login-logs", Status: 400,
+			Body: map[string]any{"date": "soon"}},
+		{Name: "desktop login wrong type", As: w.artist, Method: "POST", Path: "/data/user/desktop-login-logs", Status: 400,
+			Body: map[string]any{"date": 12}},
+		{Name: "desktop login bot", As: w.bot, Method: "POST", Path: "/data/user/desktop-login-logs", Status: 403},
+		{Name: "desktop logins newest first", As: w.artist, Method: "GET", Path: "/data/user/desktop-login-logs", Status: 200, Len: 2,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if d := r.List(t)[1]["date"].(string); d[:10] != "2026-01-02" {
+					t.Fatalf("order %s", r.Body)
+				}
+			}},
+		{Name: "desktop logins of another", As: w.other, Method: "GET", Path: "/data/user/desktop-login-logs", Status: 200, Check: userWantIDs()},
+		{Name: "desktop logins no token", Method: "GET", Path: "/data/user/desktop-login-logs", Status: 401},
+	})
+}
+
+func TestUserSubscriptions(t *testing.T) {
+	w := userSetup(t)
+	e := w.e
+	v := w.vars()
+	v["asset_task"], v["shot_task"], v["other_task"], v["anim"] = w.assetTask, w.shotTask, w.otherTask, w.anim
+	subKeys := []string{"id", "type", "person_id", "task_id", "entity_id", "task_type_id"}
+	isBool := func(want bool) func(t *testing.T, r *apptest.Response) {
+		return func(t *testing.T, r *apptest.Response) {
+			if string(r.Body) != map[bool]string{true: "true", false: "false"}[want] {
+				t.Fatalf("got %s, want %v", r.Body, want)
+			}
+		}
+	}
+	e.Run(t, v, []apptest.Case{
+		{Name: "not subscribed", As: w.artist, Method: "GET", Path: "/data/user/tasks/{asset_task}/subscribed", Status: 200, Check: isBool(false)},
+		{Name: "subscribe", As: w.artist, Method: "POST", Path: "/actions/user/tasks/{asset_task}/subscribe", Status: 201, Keys: subKeys},
+		{Name: "subscribe twice keeps one", As: w.artist, Method: "POST", Path: "/actions/user/tasks/{asset_task}/subscribe", Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if n := e.Count("subscription", "person_id = ? AND task_id = ?", w.artist.ID, w.assetTask); n != 1 {
+					t.Fatalf("%d subscriptions", n)
+				}
+			}},
+		{Name: "subscribed", As: w.artist, Method: "GET", Path: "/data/user/tasks/{asset_task}/subscribed", Status: 200, Check: isBool(true)},
+		{Name: "someone else is not", As: w.other, Method: "GET", Path: "/data/user/tasks/{asset_task}/subscribed", Status: 200, Check: isBool(false)},
+		{Name: "subscribed outsider", As: w.outsider, Method: "GET", Path: "/data/user/tasks/{asset_task}/subscribed", Status: 404},
+		{Name: "subscribed malformed", As: w.artist, Method: "GET", Path: "/data/user/tasks/{bad}/subscribed", Status: 404},
+		{Name: "subscribe unknown", As: w.artist, Method: "POST", Path: "/actions/user/tasks/{unknown}/subscribe", Status: 404},
+		{Name: "subscribe bot", As: w.bot, Method: "POST", Path: "/actions/user/tasks/{asset_task}/subscribe", Status: 403},
+		{Name: "unsubscribe", As: w.artist, Method: "DELETE", Path: "/actions/user/tasks/{asset_task}/unsubscribe", Status: 204,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("subscription", "person_id = ? AND task_id = ?", w.artist.ID, w.assetTask) != 0 {
+					t.Fatal("still subscribed")
+				}
+			}},
+		{Name: "unsubscribe outsider", As: w.outsider, Method: "DELETE", Path: "/actions/user/tasks/{asset_task}/unsubscribe", Status: 404},
+		{Name: "bulk subscribe", As: w.artist, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 201, Len: 2, Keys: subKeys,
+			Body: map[string]any{"task_ids": []string{w.assetTask, w.shotTask}}},
+		{Name: "bulk subscribe empty", As: w.artist, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 400,
+			Body: map[string]any{"task_ids": []string{}}},
+		{Name: "bulk subscribe missing", As: w.artist, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 400, Body: map[string]any{}},
+		{Name: "bulk subscribe malformed", As: w.artist, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 400,
+			Body: map[string]any{"task_ids": []string{"nope"}}},
+		{Name: "bulk subscribe unknown writes nothing", As: w.artist, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 400,
+			Body: map[string]any{"task_ids": []string{w.otherTask, v["unknown"]}}, Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("subscription", "person_id = ? AND task_id = ?", w.artist.ID, w.otherTask) != 0 {
+					t.Fatal("half-written")
+				}
+			}},
+		{Name: "bulk subscribe outsider", As: w.outsider, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 400,
+			Body: map[string]any{"task_ids": []string{w.assetTask}}},
+		{Name: "bulk unsubscribe", As: w.artist, Method: "POST", Path: "/actions/user/tasks/unsubscribe", Status: 200,
+			Body: map[string]any{"task_ids": []string{w.assetTask, w.shotTask}}, Check: func(t *testing.T, r *apptest.Response) {
+				if ids := r.JSON(t).([]any); len(ids) != 2 || ids[0] != w.assetTask {
+					t.Fatalf("got %s", r.Body)
+				}
+				if e.Count("subscription", "person_id = ?", w.artist.ID) != 0 {
+					t.Fatal("still subscribed")
+				}
+			}},
+		{Name: "bulk unsubscribe wrong type", As: w.artist, Method: "POST", Path: "/actions/user/tasks/unsubscribe", Status: 400,
+			Body: map[string]any{"task_ids": "x"}},
+
+		{Name: "sequence not followed", As: w.artist, Method: "GET", Path: "/data/user/sequences/{seq}/task-types/{anim}/subscribed", Status: 200, Check: isBool(false)},
+		{Name: "follow sequence", As: w.artist, Method: "POST", Path: "/actions/user/sequences/{seq}/task-types/{anim}/subscribe", Status: 201,
+			Keys: subKeys, Check: func(t *testing.T, r *apptest.Response) {
+				if o := r.Object(t); o["entity_id"] != w.seq || o["task_type_id"] != w.anim {
+					t.Fatalf("got %s", r.Body)
+				}
+			}},
+		{Name: "follow sequence again keeps one", As: w.artist, Method: "POST", Path: "/actions/user/sequences/{seq}/task-types/{anim}/subscribe", Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if n := e.Count("subscription", "person_id = ? AND entity_id = ?", w.artist.ID, w.seq); n != 1 {
+					t.Fatalf("%d", n)
+				}
+			}},
+		{Name: "sequence followed", As: w.artist, Method: "GET", Path: "/data/user/sequences/{seq}/task-types/{anim}/subscribed", Status: 200, Check: isBool(true)},
+		{Name: "entity alias", As: w.artist, Method: "GET", Path: "/data/user/entities/{seq}/task-types/{anim}/subscribed", Status: 200, Check: isBool(true)},
+		{Name: "sequence subscriptions", As: w.artist, Method: "GET", Path: "/data/user/projects/{project}/task-types/{anim}/sequence-subscriptions", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if ids := r.JSON(t).([]any); len(ids) != 1 || ids[0] != w.seq {
+					t.Fatalf("got %s", r.Body)
+				}
+			}},
+		{Name: "sequence subscriptions outsider", As: w.outsider, Method: "GET", Path: "/data/user/projects/{project}/task-types/{anim}/sequence-subscriptions", Status: 404},
+		{Name: "sequence subscriptions bad task type", As: w.artist, Method: "GET", Path: "/data/user/projects/{project}/task-types/{bad}/sequence-subscriptions", Status: 404},
+		{Name: "follow a shot as a sequence", As: w.artist, Method: "POST", Path: "/actions/user/sequences/{shot}/task-types/{anim}/subscribe", Status: 404},
+		{Name: "follow unknown task type", As: w.artist, Method: "POST", Path: "/actions/user/sequences/{seq}/task-types/{unknown}/subscribe", Status: 404},
+		{Name: "follow outsider", As: w.outsider, Method: "POST", Path: "/actions/user/sequences/{seq}/task-types/{anim}/subscribe", Status: 404},
+		{Name: "unfollow", As: w.artist, Method: "DELETE", Path: "/actions/user/sequences/{seq}/task-types/{anim}/unsubscribe", Status: 204,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("subscription", "person_id = ?", w.artist.ID) != 0 {
+					t.Fatal("still following")
+				}
+			}},
+		{Name: "unfollow bot", As: w.bot, Method: "DELETE", Path: "/actions/user/sequences/{seq}/task-types/{anim}/unsubscribe", Status: 403},
+	})
+}
+
+func TestUserChatsAndAvatar(t *testing.T) {
+	w := userSetup(t)
+	e := w.e
+	e.Task(w.project, w.shot, e.TaskType("Comp", "Shot"), w.todo, w.vendor.ID)
+	v := w.vars()
+	e.Run(t, v, []apptest.Case{
+		{Name: "no chats", As: w.artist, Method: "GET", Path: "/data/user/chats", Status: 200, Check: userWantIDs()},
+		{Name: "join", As: w.artist, Method: "POST", Path: "/actions/user/chats/{shot}/join", Status: 200,
+			Keys: []string{"id", "object_id", "type"}, Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["object_id"] != w.shot {
+					t.Fatalf("got %s", r.Body)
+				}
+				if e.LastEvent("chat:joined").Data["person_id"] != w.artist.ID {
+					t.Fatal("event")
+				}
+			}},
+		{Name: "vendor assigned joins the same chat", As: w.vendor, Method: "POST", Path: "/actions/user/chats/{shot}/join", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("chat", "object_id = ?", w.shot) != 1 || e.Count("chat_participant", "true") != 2 {
+					t.Fatal("chat duplicated or participant missing")
+				}
+			}},
+		{Name: "join twice", As: w.artist, Method: "POST", Path: "/actions/user/chats/{shot}/join", Status: 200},
+		{Name: "vendor not assigned", As: w.vendor, Method: "POST", Path: "/actions/user/chats/{asset}/join", Status: 404},
+		{Name: "outsider", As: w.outsider, Method: "POST", Path: "/actions/user/chats/{shot}/join", Status: 404},
+		{Name: "malformed", As: w.artist, Method: "POST", Path: "/actions/user/chats/{bad}/join", Status: 404},
+		{Name: "bot", As: w.bot, Method: "POST", Path: "/actions/user/chats/{shot}/join", Status: 403},
+		{Name: "chats", As: w.artist, Method: "GET", Path: "/data/user/chats", Status: 200, Len: 1,
+			Keys: []string{"id", "object_id", "last_message", "entity_name", "project_id", "preview_file_id"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if o := r.List(t)[0]; o["entity_name"] != "E01 / SQ01 / SH01" || o["project_id"] != w.project {
+					t.Fatalf("got %v", o)
+				}
+			}},
+		{Name: "other has no chat", As: w.other, Method: "GET", Path: "/data/user/chats", Status: 200, Check: userWantIDs()},
+		{Name: "leave", As: w.artist, Method: "DELETE", Path: "/actions/user/chats/{shot}/join", Status: 204,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("chat_participant", "person_id = ?", w.artist.ID) != 0 {
+					t.Fatal("still in")
+				}
+				e.LastEvent("chat:left")
+			}},
+		{Name: "leave outsider", As: w.outsider, Method: "DELETE", Path: "/actions/user/chats/{shot}/join", Status: 404},
+		{Name: "clear avatar", As: w.artist, Method: "DELETE", Path: "/actions/user/clear-avatar", Status: 204,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("person", "id = ? AND has_avatar", w.artist.ID) != 0 {
+					t.Fatal("avatar kept")
+				}
+				if e.LastEvent("person:update").Data["person_id"] != w.artist.ID {
+					t.Fatal("event")
+				}
+			}},
+		{Name: "clear avatar bot", As: w.bot, Method: "DELETE", Path: "/actions/user/clear-avatar", Status: 403},
+		{Name: "clear avatar no token", Method: "DELETE", Path: "/actions/user/clear-avatar", Status: 401},
+	})
+}
