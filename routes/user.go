@@ -31,6 +31,7 @@ func (s *Server) mountUser(r gin.IRouter) {
 	r.GET("/data/user/sequences/:id/scenes", s.userRoute(s.userSequenceChildren("Scene")))
 	r.GET("/data/user/context", s.userRoute(s.userContext))
 
+	s.mountUserTasks(r)
 	s.mountUserFilters(r)
 	s.mountUserNotifications(r)
 	s.mountUserMisc(r)

@@ -794,3 +794,77 @@ func TestUserChatsAndAvatar(t *testing.T) {
 		{Name: "clear avatar no token", Method: "DELETE", Path: "/actions/user/clear-avatar", Status: 401},
 	})
 }
+
+func TestUserTaskLists(t *testing.T) {
+	w := userSetup(t)
+	e := w.e
+	// A comment by a client stays out of last_comment; the artist's own shows.
+	comment := func(task, person, text, at string) {
+		sqlExec(t, e, `INSERT INTO comment (id, created_at, updated_at, object_id, object_type, text, person_id)
+			VALUES (?, ?, now(), ?, 'Task', ?, ?)`, uuid.NewString(), at, task, text, person)
+	}
+	comment(w.shotTask, w.artist.ID, "first", "2026-01-01 10:00:00")
+	comment(w.shotTask, w.client.ID, "client says", "2026-01-02 10:00:00")
+	// The asset is cast in the episode.
+	sqlExec(t, e, `INSERT INTO entity_link (id, entity_in_id, entity_out_id, nb_occurences) VALUES (?, ?, ?, 1)`,
+		uuid.NewString(), w.episode, w.asset)
+	wfa := e.TaskStatus("Waiting", "wfa2", map[string]any{"is_feedback_request": true})
+	dept := e.Department("Animation")
+	sqlExec(t, e, "UPDATE task_type SET department_id = ? WHERE id = ?", dept, w.anim)
+	sqlExec(t, e, "UPDATE task SET task_status_id = ? WHERE id IN (?, ?)", wfa, w.shotTask, w.otherTask)
+	supervisor := e.NewPerson("supervisor")
+	e.AddToTeam(w.project, supervisor.ID, "")
+	e.InDepartment(supervisor.ID, dept)
+	keys := []string{"id", "type", "project_name", "project_id", "project_has_avatar", "entity_id", "entity_name",
+		"entity_description", "entity_data", "entity_preview_file_id", "entity_source_id", "entity_type_name", "entity_canceled",
+		"sequence_name", "episode_id", "episode_name", "task_type_for_entity", "task_estimation", "task_duration",
+		"task_start_date", "task_due_date", "task_type_name", "task_status_name", "task_type_color", "task_status_color",
+		"task_status_short_name", "assignees", "last_comment", "task_type_id", "task_status_id"}
+	byID := func(t *testing.T, r *apptest.Response) map[string]map[string]any {
+		m := map[string]map[string]any{}
+		for _, o := range r.List(t) {
+			m[o["id"].(string)] = o
+		}
+		return m
+	}
+	e.Run(t, w.vars(), []apptest.Case{
+		{Name: "todos", As: w.artist, Method: "GET", Path: "/data/user/tasks", Status: 200, Keys: keys, Len: 2,
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := byID(t, r)
+				shot, asset := m[w.shotTask], m[w.assetTask]
+				if shot == nil || asset == nil {
+					t.Fatalf("tasks %s", r.Body)
+				}
+				if shot["episode_id"] != w.episode || shot["episode_name"] != "E01" || shot["sequence_name"] != "SQ01" ||
+					shot["entity_type_name"] != "Shot" || shot["project_name"] != "Agent 327" {
+					t.Fatalf("shot row %v", shot)
+				}
+				if lc := shot["last_comment"].(map[string]any); lc["text"] != "first" || lc["person_id"] != w.artist.ID {
+					t.Fatalf("last comment %v", lc)
+				}
+				if a := shot["assignees"].([]any); len(a) != 1 || a[0] != w.artist.ID {
+					t.Fatalf("assignees %v", a)
+				}
+				if ids := asset["episode_ids"].([]any); len(ids) != 1 || ids[0] != w.episode {
+					t.Fatalf("cast episodes %v", asset)
+				}
+				if asset["episode_id"] != "" || len(asset["last_comment"].(map[string]any)) != 0 || hasKey(shot, "episode_ids") {
+					t.Fatalf("asset row %v", asset)
+				}
+			}},
+		{Name: "todos of the other artist", As: w.other, Method: "GET", Path: "/data/user/tasks", Status: 200, Check: userWantIDs(w.otherTask)},
+		{Name: "todos outsider", As: w.outsider, Method: "GET", Path: "/data/user/tasks", Status: 200, Check: userWantIDs()},
+		{Name: "todos bot", As: w.bot, Method: "GET", Path: "/data/user/tasks", Status: 403},
+		{Name: "todos no token", Method: "GET", Path: "/data/user/tasks", Status: 401},
+		{Name: "done", As: w.artist, Method: "GET", Path: "/data/user/done-tasks", Status: 200, Keys: keys, Check: userWantIDs(w.doneTk)},
+		{Name: "done other", As: w.other, Method: "GET", Path: "/data/user/done-tasks", Status: 200, Check: userWantIDs()},
+		{Name: "done bot", As: w.bot, Method: "GET", Path: "/data/user/done-tasks", Status: 403},
+		{Name: "to check admin", As: e.Admin, Method: "GET", Path: "/data/user/tasks-to-check", Status: 200, Keys: keys, Len: 2},
+		{Name: "to check manager", As: w.manager, Method: "GET", Path: "/data/user/tasks-to-check", Status: 200, Len: 2},
+		{Name: "to check supervisor of the department", As: supervisor, Method: "GET", Path: "/data/user/tasks-to-check", Status: 200,
+			Check: userWantIDs(w.shotTask)},
+		{Name: "to check artist", As: w.artist, Method: "GET", Path: "/data/user/tasks-to-check", Status: 200, Check: userWantIDs()},
+		{Name: "to check manager outside", As: e.NewPerson("manager"), Method: "GET", Path: "/data/user/tasks-to-check", Status: 200, Check: userWantIDs()},
+		{Name: "to check bot", As: w.bot, Method: "GET", Path: "/data/user/tasks-to-check", Status: 403},
+	})
+}
