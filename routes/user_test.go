@@ -868,3 +868,87 @@ func TestUserTaskLists(t *testing.T) {
 		{Name: "to check bot", As: w.bot, Method: "GET", Path: "/data/user/tasks-to-check", Status: 403},
 	})
 }
+
+// TestUserRefusals sweeps every route of the area: no token is 401, a bot
+// is 403, and routes naming a row answer 404 to an outsider and to a
+// malformed id.
+func TestUserRefusals(t *testing.T) {
+	w := userSetup(t)
+	e := w.e
+	v := w.vars()
+	v["task"], v["anim"] = w.assetTask, w.anim
+	type route struct {
+		method, path string
+		scoped       bool // names a row of a production: outsiders get 404
+		badPath      string
+	}
+	routes := []route{
+		{"GET", "/data/user/context", false, ""},
+		{"GET", "/data/user/assets/{asset}/tasks", true, "/data/user/assets/{bad}/tasks"},
+		{"GET", "/data/user/shots/{shot}/tasks", true, "/data/user/shots/{bad}/tasks"},
+		{"GET", "/data/user/scenes/{scene}/tasks", true, "/data/user/scenes/{bad}/tasks"},
+		{"GET", "/data/user/sequences/{seq}/tasks", true, "/data/user/sequences/{bad}/tasks"},
+		{"GET", "/data/user/assets/{asset}/task-types", true, "/data/user/assets/{bad}/task-types"},
+		{"GET", "/data/user/shots/{shot}/task-types", true, "/data/user/shots/{bad}/task-types"},
+		{"GET", "/data/user/scenes/{scene}/task-types", true, "/data/user/scenes/{bad}/task-types"},
+		{"GET", "/data/user/sequences/{seq}/task-types", true, "/data/user/sequences/{bad}/task-types"},
+		{"GET", "/data/user/projects/open", false, ""},
+		{"GET", "/data/user/projects/{project}/asset-types", true, "/data/user/projects/{bad}/asset-types"},
+		{"GET", "/data/user/projects/{project}/asset-types/{asset_type}/assets", true, "/data/user/projects/{bad}/asset-types/{asset_type}/assets"},
+		{"GET", "/data/user/projects/{project}/sequences", true, "/data/user/projects/{bad}/sequences"},
+		{"GET", "/data/user/projects/{project}/episodes", true, "/data/user/projects/{bad}/episodes"},
+		{"GET", "/data/user/sequences/{seq}/shots", true, "/data/user/sequences/{bad}/shots"},
+		{"GET", "/data/user/sequences/{seq}/scenes", true, "/data/user/sequences/{bad}/scenes"},
+		{"GET", "/data/user/tasks", false, ""},
+		{"GET", "/data/user/tasks-to-check", false, ""},
+		{"GET", "/data/user/done-tasks", false, ""},
+		{"GET", "/data/user/filters", false, ""},
+		{"GET", "/data/user/filter-groups", false, ""},
+		{"GET", "/data/user/filter-groups/{unknown}", false, "/data/user/filter-groups/{bad}"},
+		{"DELETE", "/data/user/filters/{unknown}", false, "/data/user/filters/{bad}"},
+		{"DELETE", "/data/user/filter-groups/{unknown}", false, "/data/user/filter-groups/{bad}"},
+		{"GET", "/data/user/desktop-login-logs", false, ""},
+		{"GET", "/data/user/time-spents", false, ""},
+		{"GET", "/data/user/time-spents/2026-01-01", false, ""},
+		{"GET", "/data/user/tasks/{task}/time-spents/2026-01-01", true, "/data/user/tasks/{bad}/time-spents/2026-01-01"},
+		{"GET", "/data/user/day-offs/2026-01-01", false, ""},
+		{"GET", "/data/user/notifications", false, ""},
+		{"GET", "/data/user/notifications/{unknown}", false, "/data/user/notifications/{bad}"},
+		{"GET", "/data/user/tasks/{task}/subscribed", true, "/data/user/tasks/{bad}/subscribed"},
+		{"GET", "/data/user/chats", false, ""},
+		{"POST", "/actions/user/chats/{asset}/join", true, "/actions/user/chats/{bad}/join"},
+		{"DELETE", "/actions/user/chats/{asset}/join", true, "/actions/user/chats/{bad}/join"},
+		{"POST", "/actions/user/tasks/{task}/subscribe", true, "/actions/user/tasks/{bad}/subscribe"},
+		{"DELETE", "/actions/user/tasks/{task}/unsubscribe", true, "/actions/user/tasks/{bad}/unsubscribe"},
+		{"DELETE", "/actions/user/clear-avatar", false, ""},
+		{"GET", "/data/user/sequences/{seq}/task-types/{anim}/subscribed", true, "/data/user/sequences/{bad}/task-types/{anim}/subscribed"},
+		{"GET", "/data/user/entities/{seq}/task-types/{anim}/subscribed", true, "/data/user/entities/{bad}/task-types/{anim}/subscribed"},
+		{"GET", "/data/user/projects/{project}/task-types/{anim}/sequence-subscriptions", true, "/data/user/projects/{bad}/task-types/{anim}/sequence-subscriptions"},
+		{"POST", "/actions/user/sequences/{seq}/task-types/{anim}/subscribe", true, "/actions/user/sequences/{bad}/task-types/{anim}/subscribe"},
+		{"DELETE", "/actions/user/sequences/{seq}/task-types/{anim}/unsubscribe", true, "/actions/user/sequences/{bad}/task-types/{anim}/unsubscribe"},
+		{"POST", "/actions/user/notifications/mark-all-as-read", false, ""},
+	}
+	var cases []apptest.Case
+	for _, r := range routes {
+		cases = append(cases,
+			apptest.Case{Name: "no token " + r.method + " " + r.path, Method: r.method, Path: r.path, Status: 401},
+			apptest.Case{Name: "bot " + r.method + " " + r.path, As: w.bot, Method: r.method, Path: r.path, Status: 403})
+		if r.scoped {
+			cases = append(cases, apptest.Case{Name: "outsider " + r.method + " " + r.path, As: w.outsider, Method: r.method, Path: r.path, Status: 404})
+		}
+		if r.badPath != "" {
+			cases = append(cases, apptest.Case{Name: "malformed " + r.method + " " + r.badPath, As: w.artist, Method: r.method, Path: r.badPath, Status: 404})
+		}
+	}
+	// Bodies of the write routes without a path id.
+	cases = append(cases,
+		apptest.Case{Name: "bot POST filters", As: w.bot, Method: "POST", Path: "/data/user/filters", Status: 403, Body: map[string]any{"name": "x", "query": "x"}},
+		apptest.Case{Name: "bot POST filter-groups", As: w.bot, Method: "POST", Path: "/data/user/filter-groups", Status: 403, Body: map[string]any{"name": "x"}},
+		apptest.Case{Name: "bot bulk subscribe", As: w.bot, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 403, Body: map[string]any{"task_ids": []string{w.assetTask}}},
+		apptest.Case{Name: "bot bulk unsubscribe", As: w.bot, Method: "POST", Path: "/actions/user/tasks/unsubscribe", Status: 403, Body: map[string]any{"task_ids": []string{w.assetTask}}},
+		apptest.Case{Name: "manager sees project asset types", As: w.manager, Method: "GET", Path: "/data/user/projects/{project}/asset-types", Status: 200, Check: userWantIDs()},
+		apptest.Case{Name: "admin sees project sequences", As: e.Admin, Method: "GET", Path: "/data/user/projects/{project}/sequences", Status: 200, Check: userWantIDs()},
+		apptest.Case{Name: "client shot tasks", As: w.client, Method: "GET", Path: "/data/user/shots/{shot}/tasks", Status: 200, Check: userWantIDs()},
+	)
+	e.Run(t, v, cases)
+}
