@@ -31,10 +31,10 @@ func (s *Server) mountUser(r gin.IRouter) {
 	r.GET("/data/user/sequences/:id/scenes", s.userRoute(s.userSequenceChildren("Scene")))
 	r.GET("/data/user/context", s.userRoute(s.userContext))
 
-	s.mountUserTasks(r)
-	s.mountUserFilters(r)
-	s.mountUserNotifications(r)
-	s.mountUserMisc(r)
+	s.userMountTasks(r)
+	s.userMountFilters(r)
+	s.userMountNotifications(r)
+	s.userMountMisc(r)
 }
 
 // userRoute is route for the person-only views: bots are refused (Zou's

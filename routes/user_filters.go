@@ -21,7 +21,7 @@ import (
 // Sharing a row with the team needs manager rights on its project, else the
 // row silently stays private, as in Zou.
 
-func (s *Server) mountUserFilters(r gin.IRouter) {
+func (s *Server) userMountFilters(r gin.IRouter) {
 	r.GET("/data/user/filters", s.userRoute(s.userFiltersList("search_filter")))
 	r.POST("/data/user/filters", s.userRoute(s.userFilterCreate))
 	r.PUT("/data/user/filters/:id", s.userRoute(s.userFilterUpdate))
@@ -101,14 +101,15 @@ func (s *Server) userFiltersGrouped(ctx context.Context, who *access.Caller, tab
 	return json.Marshal(grouped)
 }
 
-// userFilterOwned reads the owner, sharing, project and group of a filter
-// row the caller may change: their own, or any row for an admin. 404 otherwise.
+// userFilterRow is what changing a filter (or group) needs to know of it.
 type userFilterRow struct {
 	IsShared  bool           `bun:"is_shared"`
 	ProjectID sql.NullString `bun:"project_id"`
 	GroupID   sql.NullString `bun:"search_filter_group_id"`
 }
 
+// userFilterOwned reads the sharing, project and group of a filter row the
+// caller may change: their own, or any row for an admin. 404 otherwise.
 func (s *Server) userFilterOwned(ctx context.Context, who *access.Caller, table, id string) (*userFilterRow, error) {
 	if !engine.IsUUID(id) {
 		return nil, engine.NotFound()

@@ -19,7 +19,7 @@ import (
 // The caller's own records: time spents, day offs, desktop logins,
 // subscriptions to tasks and sequences, chats, avatar.
 
-func (s *Server) mountUserMisc(r gin.IRouter) {
+func (s *Server) userMountMisc(r gin.IRouter) {
 	r.GET("/data/user/desktop-login-logs", s.userRoute(s.userDesktopLogins))
 	r.POST("/data/user/desktop-login-logs", s.userRoute(s.userDesktopLoginCreate))
 	r.GET("/data/user/time-spents", s.userRoute(s.userTimeSpents))
@@ -61,7 +61,7 @@ func (s *Server) userDesktopLoginCreate(c *gin.Context, who *access.Caller) (int
 	if v, ok, err := field[string](m, "date"); err != nil {
 		return 0, nil, err
 	} else if ok {
-		if date, err = userParseDateTime(v); err != nil {
+		if date, err = userParseTime(v, "Wrong date format for "+v+"."); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -83,17 +83,6 @@ func (s *Server) userDesktopLoginCreate(c *gin.Context, who *access.Caller) (int
 		return 0, nil, err
 	}
 	return http.StatusCreated, b, nil
-}
-
-// userParseDateTime reads an ISO date or date-time (400 otherwise).
-func userParseDateTime(v string) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999",
-		time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, engine.BadRequest("Wrong date format for " + v + ".")
 }
 
 // userTimeSpents answers the caller's time spents, all of them or those of

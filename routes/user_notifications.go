@@ -16,7 +16,7 @@ import (
 // notification list draws (project, comment text, mentions, entity name,
 // playlist), in one query.
 
-func (s *Server) mountUserNotifications(r gin.IRouter) {
+func (s *Server) userMountNotifications(r gin.IRouter) {
 	r.GET("/data/user/notifications", s.userRoute(s.userNotificationsList))
 	r.GET("/data/user/notifications/:id", s.userRoute(s.userNotificationGet))
 	r.PUT("/data/user/notifications/:id", s.userRoute(s.userNotificationUpdate))
@@ -91,15 +91,15 @@ func (s *Server) userNotifications(ctx context.Context, who *access.Caller, filt
 	return engine.QueryJSON(ctx, s.DB, sb.String(), args...)
 }
 
-// userParseTime reads Zou's after/before values: an ISO date or date-time.
-func userParseTime(v string) (time.Time, error) {
+// userParseTime reads an ISO date or date-time (a 400 with msg otherwise).
+func userParseTime(v, msg string) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999",
 		time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
 		if t, err := time.Parse(layout, v); err == nil {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, engine.BadRequest("Wrong date format for after or before.")
+	return time.Time{}, engine.BadRequest(msg)
 }
 
 func (s *Server) userNotificationsList(c *gin.Context, who *access.Caller) (int, any, error) {
@@ -108,7 +108,7 @@ func (s *Server) userNotificationsList(c *gin.Context, who *access.Caller) (int,
 		{"after", "n.created_at > ?"}, {"before", "n.created_at < ?"},
 	} {
 		if v := c.Query(k.key); v != "" {
-			t, err := userParseTime(v)
+			t, err := userParseTime(v, "Wrong date format for after or before.")
 			if err != nil {
 				return 0, nil, err
 			}

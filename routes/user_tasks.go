@@ -14,7 +14,7 @@ import (
 // their production, entity, episode, type, status, assignees and last
 // comment, built as one JSON array by a single query (Zou runs three).
 
-func (s *Server) mountUserTasks(r gin.IRouter) {
+func (s *Server) userMountTasks(r gin.IRouter) {
 	r.GET("/data/user/tasks", s.userRoute(s.userTodos))
 	r.GET("/data/user/done-tasks", s.userRoute(s.userDoneTasks))
 	r.GET("/data/user/tasks-to-check", s.userRoute(s.userTasksToCheck))

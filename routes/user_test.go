@@ -427,6 +427,9 @@ func TestUserFilters(t *testing.T) {
 				}
 			}},
 		{Name: "generic /data/search-filters stays admin only", As: w.artist, Method: "GET", Path: "/data/search-filters", Status: 403},
+		{Name: "generic /data/search-filter-groups create is admin only", As: w.manager, Method: "POST", Path: "/data/search-filter-groups",
+			Status: 403, Body: map[string]any{"name": "x", "list_type": "todo", "person_id": w.manager.ID}},
+		{Name: "admin lists filters through /data", As: e.Admin, Method: "GET", Path: "/data/search-filters", Status: 200},
 	})
 }
 
