@@ -253,6 +253,8 @@ func TestUserContext(t *testing.T) {
 	w := userSetup(t)
 	e := w.e
 	sqlExec(t, e, "UPDATE project_person_link SET role = 'supervisor' WHERE project_id = ? AND person_id = ?", w.project, w.other.ID)
+	guest := e.NewPerson("client")
+	sqlExec(t, e, "UPDATE person SET is_guest = true WHERE id = ?", guest.ID)
 	keys := []string{"asset_types", "custom_actions", "status_automations", "departments", "studios", "notification_count",
 		"persons", "project_status", "project_roles", "projects", "task_types", "task_status", "search_filters",
 		"search_filter_groups", "preview_background_files", "plugins"}
@@ -280,6 +282,23 @@ func TestUserContext(t *testing.T) {
 				p := o["persons"].([]any)[0].(map[string]any)
 				if !hasKey(p, "email") || hasKey(p, "password") {
 					t.Fatalf("admin person row: %v", p)
+				}
+			}},
+		{Name: "guests of shared playlists are left out", As: w.artist, Method: "GET", Path: "/data/user/context", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				for _, p := range r.Object(t)["persons"].([]any) {
+					if p.(map[string]any)["id"] == guest.ID {
+						t.Fatal("a guest is listed")
+					}
+				}
+				if n := len(r.Object(t)["persons"].([]any)); n != sqlInt(t, e, "SELECT count(*) FROM person WHERE NOT is_guest") {
+					t.Fatalf("%d persons", n)
+				}
+			}},
+		{Name: "no explicit role, no project_roles", As: w.artist, Method: "GET", Path: "/data/user/context", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if roles := r.Object(t)["project_roles"].(map[string]any); len(roles) != 0 {
+					t.Fatalf("project_roles %v", roles)
 				}
 			}},
 		{Name: "per-project role", As: w.other, Method: "GET", Path: "/data/user/context", Status: 200,
@@ -745,6 +764,7 @@ func TestUserChatsAndAvatar(t *testing.T) {
 	w := userSetup(t)
 	e := w.e
 	e.Task(w.project, w.shot, e.TaskType("Comp", "Shot"), w.todo, w.vendor.ID)
+	sqlExec(t, e, "UPDATE person SET has_avatar = true WHERE id = ?", w.artist.ID)
 	v := w.vars()
 	e.Run(t, v, []apptest.Case{
 		{Name: "no chats", As: w.artist, Method: "GET", Path: "/data/user/chats", Status: 200, Check: userWantIDs()},
