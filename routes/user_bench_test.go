@@ -69,7 +69,7 @@ func TestUserContextQueries(t *testing.T) {
 	if one != ten {
 		t.Fatalf("context queries grow with projects: %d for 1, %d for 10", one, ten)
 	}
-	const bound = 20
+	const bound = 10
 	if ten > bound {
 		t.Fatalf("context takes %d queries, bound %d", ten, bound)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/uptrace/bun"
@@ -97,7 +98,6 @@ func (s *Server) userContext(c *gin.Context, who *access.Caller) (int, any, erro
 		out[key] = b
 		return nil
 	}
-	byName := func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("t.name, t.id") }
 	persons := engine.View{Relations: true}
 	if who.Role != "admin" && who.Role != "manager" {
 		persons.Fields = userPersonMinimal
@@ -108,16 +108,7 @@ func (s *Server) userContext(c *gin.Context, who *access.Caller) (int, any, erro
 				return q.Where("t.name NOT IN " + userTemporalTypes).OrderExpr("t.name, t.id")
 			})
 		},
-		func() error { return rows("custom_actions", "custom-actions", engine.View{}, byName) },
-		func() error { return rows("status_automations", "status-automations", engine.View{}, nil) },
-		func() error { return rows("departments", "departments", engine.View{}, byName) },
-		func() error { return rows("studios", "studios", engine.View{}, byName) },
-		func() error { return rows("project_status", "project-status", engine.View{}, byName) },
-		func() error { return rows("task_types", "task-types", engine.View{}, byName) },
-		func() error { return rows("task_status", "task-status", engine.View{}, byName) },
-		func() error {
-			return rows("preview_background_files", "preview-background-files", engine.View{}, byName)
-		},
+		func() error { return s.userContextReferences(ctx, who, out) },
 		func() error {
 			// Guests of shared playlists are not part of the studio.
 			return rows("persons", "persons", persons, func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -127,37 +118,6 @@ func (s *Server) userContext(c *gin.Context, who *access.Caller) (int, any, erro
 		func() error {
 			b, err := s.userOpenProjects(ctx, who, "", false)
 			out["projects"] = b
-			return err
-		},
-		func() error {
-			b, err := engine.QueryJSON(ctx, s.DB, `SELECT id, plugin_id, name, description, version, maintainer_name,
-				maintainer_email, frontend_project_enabled, frontend_studio_enabled, icon FROM plugin ORDER BY name, id`)
-			out["plugins"] = b
-			return err
-		},
-		func() error {
-			var roles []struct {
-				ProjectID string `bun:"project_id"`
-				Role      string `bun:"role"`
-			}
-			err := s.DB.NewSelect().TableExpr("project_person_link").ColumnExpr("project_id::text, role").
-				Where("person_id = ? AND role IS NOT NULL", who.PersonID).Scan(ctx, &roles)
-			if err != nil {
-				return fmt.Errorf("context project roles: %w", err)
-			}
-			m := make(map[string]string, len(roles))
-			for _, r := range roles {
-				m[r.ProjectID] = r.Role
-			}
-			out["project_roles"], err = json.Marshal(m)
-			return err
-		},
-		func() error {
-			n, err := s.DB.NewSelect().TableExpr("notification").Where("person_id = ? AND read = false", who.PersonID).Count(ctx)
-			if err != nil {
-				return fmt.Errorf("context notification count: %w", err)
-			}
-			out["notification_count"], err = json.Marshal(n)
 			return err
 		},
 		func() error {
@@ -180,4 +140,47 @@ func (s *Server) userContext(c *gin.Context, who *access.Caller) (int, any, erro
 		out["user_limit"], _ = json.Marshal(s.Cfg.UserLimit)
 	}
 	return http.StatusOK, out, nil
+}
+
+// userContextReferences adds the studio's reference lists (rows without
+// relations), the caller's unread count and explicit project roles, and the
+// plugins, all read by one query: each list is a jsonb_agg of the rows
+// serialised as the engine does.
+func (s *Server) userContextReferences(ctx context.Context, who *access.Caller, out map[string]json.RawMessage) error {
+	var parts []string
+	for _, ref := range []struct{ key, coll string }{
+		{"custom_actions", "custom-actions"}, {"status_automations", "status-automations"},
+		{"departments", "departments"}, {"studios", "studios"}, {"project_status", "project-status"},
+		{"task_types", "task-types"}, {"task_status", "task-status"},
+		{"preview_background_files", "preview-background-files"},
+	} {
+		c := s.userCollection(ref.coll)
+		order := "t.name, t.id"
+		if ref.key == "status_automations" {
+			order = "t.created_at, t.id"
+		}
+		parts = append(parts, fmt.Sprintf("'%s', COALESCE((SELECT jsonb_agg(%s ORDER BY %s) FROM %q t), '[]'::jsonb)",
+			ref.key, c.ObjectSQL("t"), order, c.Table.Name))
+	}
+	parts = append(parts,
+		`'plugins', COALESCE((SELECT jsonb_agg(jsonb_build_object('id', t.id, 'plugin_id', t.plugin_id, 'name', t.name,
+			'description', t.description, 'version', t.version, 'maintainer_name', t.maintainer_name,
+			'maintainer_email', t.maintainer_email, 'frontend_project_enabled', t.frontend_project_enabled,
+			'frontend_studio_enabled', t.frontend_studio_enabled, 'icon', t.icon) ORDER BY t.name, t.id) FROM plugin t), '[]'::jsonb)`,
+		`'notification_count', (SELECT count(*) FROM notification WHERE person_id = ?0 AND read = false)`,
+		`'project_roles', COALESCE((SELECT jsonb_object_agg(l.project_id, l.role) FROM project_person_link l
+			WHERE l.person_id = ?0 AND l.role IS NOT NULL), '{}'::jsonb)`,
+	)
+	var raw string
+	if err := s.DB.NewRaw("SELECT jsonb_build_object("+strings.Join(parts, ", ")+")::text", who.PersonID).Scan(ctx, &raw); err != nil {
+		return fmt.Errorf("context references: %w", err)
+	}
+	var refs map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &refs); err != nil {
+		return fmt.Errorf("decode context references: %w", err)
+	}
+	for k, v := range refs {
+		out[k] = v
+	}
+	return nil
 }

@@ -37,7 +37,8 @@ func userSetup(t *testing.T) *userWorld {
 	sqlExec(t, e, "UPDATE person SET jti = ? WHERE id = ?", claims(t, w.bot.Token)["jti"], w.bot.ID)
 	w.project = e.Project("Agent 327")
 	w.closed = e.Project("Old show")
-	sqlExec(t, e, "UPDATE project SET project_status_id = (SELECT id FROM project_status WHERE name = 'Closed') WHERE id = ?", w.closed)
+	closedStatus := e.ID("project-status", map[string]any{"name": "Closed", "color": "#000000"})
+	sqlExec(t, e, "UPDATE project SET project_status_id = ? WHERE id = ?", closedStatus, w.closed)
 	for _, p := range []*apptest.Person{w.manager, w.artist, w.other, w.client, w.vendor} {
 		e.AddToTeam(w.project, p.ID, "")
 		e.AddToTeam(w.closed, p.ID, "")
