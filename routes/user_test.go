@@ -481,6 +481,10 @@ func TestUserNotifications(t *testing.T) {
 	nOther := userNotify(t, e, w.other.ID, w.manager.ID, w.assetTask, "", "assignation", false)
 	sqlExec(t, e, `INSERT INTO subscription (id, created_at, updated_at, person_id, task_id) VALUES (?, now(), now(), ?, ?)`,
 		uuid.NewString(), w.artist.ID, w.assetTask)
+	playlist := e.ID("playlists", map[string]any{"name": "Dailies", "project_id": w.project, "episode_id": w.episode, "for_entity": "shot"})
+	pn := uuid.NewString()
+	sqlExec(t, e, `INSERT INTO notification (id, created_at, updated_at, read, change, type, person_id, author_id, playlist_id)
+		VALUES (?, now() - interval '2 day', now(), false, false, 'playlist-ready', ?, ?, ?)`, pn, w.other.ID, w.manager.ID, playlist)
 	v := w.vars()
 	v["n1"], v["n2"], v["nother"] = n1, n2, nOther
 	keys := []string{"id", "type", "notification_type", "author_id", "comment_id", "task_id", "task_type_id", "task_status_id",
@@ -511,6 +515,15 @@ func TestUserNotifications(t *testing.T) {
 				}
 				if list[1]["full_entity_name"] != "Character / Agent" || list[1]["subscription_id"] == nil {
 					t.Fatalf("asset row %v", list[1])
+				}
+			}},
+		{Name: "playlist notification", As: w.other, Method: "GET", Path: "/data/user/notifications?type=playlist-ready", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				list := r.List(t)
+				if len(list) != 1 || list[0]["playlist_id"] != playlist || list[0]["playlist_name"] != "Dailies" ||
+					list[0]["project_id"] != w.project || list[0]["project_name"] != "Agent 327" ||
+					list[0]["episode_id"] != w.episode || list[0]["full_entity_name"] != "" || list[0]["playlist_for_entity"] != "shot" {
+					t.Fatalf("playlist notification %s", r.Body)
 				}
 			}},
 		{Name: "watching", As: w.artist, Method: "GET", Path: "/data/user/notifications?watching=true", Status: 200, Check: userWantIDs(n2)},
@@ -562,7 +575,7 @@ func TestUserNotifications(t *testing.T) {
 		{Name: "mark all no token", Method: "POST", Path: "/actions/user/notifications/mark-all-as-read", Status: 401},
 		{Name: "context count", As: w.other, Method: "GET", Path: "/data/user/context", Status: 200,
 			Check: func(t *testing.T, r *apptest.Response) {
-				if r.Object(t)["notification_count"] != float64(1) {
+				if r.Object(t)["notification_count"] != float64(2) {
 					t.Fatalf("count %v", r.Object(t)["notification_count"])
 				}
 			}},
