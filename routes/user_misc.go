@@ -181,20 +181,17 @@ func (s *Server) userTaskSubscribed(c *gin.Context, who *access.Caller) (int, an
 }
 
 // userSubscribeTasks subscribes the caller to tasks (once each: an existing
-// subscription is kept) and answers the subscription rows.
+// subscription is kept) in one statement and answers the subscription rows.
 func (s *Server) userSubscribeTasks(ctx context.Context, who *access.Caller, taskIDs []string) ([]byte, error) {
 	var b []byte
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, id := range taskIDs {
-			_, err := tx.NewRaw(`INSERT INTO subscription (id, created_at, updated_at, person_id, task_id)
-				SELECT ?, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', ?, ?
-				WHERE NOT EXISTS (SELECT 1 FROM subscription WHERE person_id = ? AND task_id = ?)`,
-				uuid.NewString(), who.PersonID, id, who.PersonID, id).Exec(ctx)
-			if err != nil {
-				return fmt.Errorf("subscribe to task %s: %w", id, err)
-			}
+		_, err := tx.NewRaw(`INSERT INTO subscription (id, created_at, updated_at, person_id, task_id)
+			SELECT gen_random_uuid(), now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', ?, t.id FROM task t
+			WHERE t.id IN (?) AND NOT EXISTS (SELECT 1 FROM subscription su WHERE su.person_id = ? AND su.task_id = t.id)`,
+			who.PersonID, bun.In(taskIDs), who.PersonID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("subscribe to tasks: %w", err)
 		}
-		var err error
 		b, err = s.Engine.Rows(ctx, tx, s.userCollection("subscriptions"), engine.View{}, func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("t.person_id = ? AND t.task_id IN (?)", who.PersonID, bun.In(taskIDs)).OrderExpr("t.created_at, t.id")
 		})
@@ -229,6 +226,10 @@ func (s *Server) userTaskUnsubscribe(c *gin.Context, who *access.Caller) (int, a
 	return http.StatusNoContent, nil, nil
 }
 
+// userMaxTaskIDs caps the task ids of one (un)subscribe call, as list
+// filters cap their IN lists.
+const userMaxTaskIDs = 1000
+
 // userBodyTaskIDs reads task_ids (at least one) and checks that each task
 // exists and is in a production the caller belongs to (400 naming the
 // others: Zou would fail on the foreign key).
@@ -243,6 +244,9 @@ func (s *Server) userBodyTaskIDs(c *gin.Context, who *access.Caller) ([]string, 
 	}
 	if len(ids) == 0 {
 		return nil, engine.BadRequest("The field task_ids is missing.")
+	}
+	if len(ids) > userMaxTaskIDs {
+		return nil, engine.BadRequest(fmt.Sprintf("Too many task ids: at most %d at once.", userMaxTaskIDs))
 	}
 	q := s.DB.NewSelect().TableExpr("task t").ColumnExpr("t.id::text").Where("t.id IN (?)", bun.In(ids))
 	if !who.IsAdmin() {

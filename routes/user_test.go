@@ -716,6 +716,8 @@ func TestUserSubscriptions(t *testing.T) {
 		{Name: "bulk subscribe empty", As: w.artist, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 400,
 			Body: map[string]any{"task_ids": []string{}}},
 		{Name: "bulk subscribe missing", As: w.artist, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 400, Body: map[string]any{}},
+		{Name: "bulk subscribe too many", As: w.artist, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 400,
+			Body: map[string]any{"task_ids": userManyIDs(1001)}},
 		{Name: "bulk subscribe malformed", As: w.artist, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 400,
 			Body: map[string]any{"task_ids": []string{"nope"}}},
 		{Name: "bulk subscribe unknown writes nothing", As: w.artist, Method: "POST", Path: "/actions/user/tasks/subscribe", Status: 400,
@@ -988,4 +990,13 @@ func TestUserRefusals(t *testing.T) {
 		apptest.Case{Name: "client shot tasks", As: w.client, Method: "GET", Path: "/data/user/shots/{shot}/tasks", Status: 200, Check: userWantIDs()},
 	)
 	e.Run(t, v, cases)
+}
+
+// userManyIDs returns n fresh ids.
+func userManyIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = uuid.NewString()
+	}
+	return ids
 }
