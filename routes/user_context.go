@@ -159,7 +159,7 @@ func (s *Server) userContextReferences(ctx context.Context, who *access.Caller, 
 		if ref.key == "status_automations" {
 			order = "t.created_at, t.id"
 		}
-		parts = append(parts, fmt.Sprintf("'%s', COALESCE((SELECT jsonb_agg(%s ORDER BY %s) FROM %q t), '[]'::jsonb)",
+		parts = append(parts, fmt.Sprintf(`'%s', COALESCE((SELECT jsonb_agg(%s ORDER BY %s) FROM "%s" t), '[]'::jsonb)`,
 			ref.key, c.ObjectSQL("t"), order, c.Table.Name))
 	}
 	parts = append(parts,
