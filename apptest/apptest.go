@@ -63,6 +63,15 @@ func New(t testing.TB, mutate ...func(*config.Config)) *Env {
 	return e
 }
 
+// NewGeneric is New with the router of the generic /data API alone (no
+// hand-written areas): for the engine's own tests.
+func NewGeneric(t testing.TB, mutate ...func(*config.Config)) *Env {
+	t.Helper()
+	e := New(t, mutate...)
+	e.App.Handler = e.App.Server.GenericHandler()
+	return e
+}
+
 var seq atomic.Int64
 
 // NewPerson inserts an active person with role and returns it logged in.

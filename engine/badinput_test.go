@@ -36,7 +36,7 @@ type badEnv struct {
 }
 
 func newBadEnv(t *testing.T) *badEnv {
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	b := &badEnv{Env: e}
 	b.project = create(t, e, "projects", map[string]any{"name": "Target"})
 	b.task = create(t, e, "tasks", map[string]any{"name": "target", "project_id": b.project["id"], "priority": 1})
@@ -186,7 +186,7 @@ func TestBadValues(t *testing.T) {
 // TestCastsLikePostgres checks the values Zou accepts because PostgreSQL casts them.
 func TestCastsLikePostgres(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	row := create(t, e, "tasks", map[string]any{"name": 42, "priority": "7", "duration": "2.5", "difficulty": 2.5, "sort_order": " 3 "})
 	for k, want := range map[string]any{"name": "42", "priority": 7.0, "duration": 2.5, "difficulty": 2.0, "sort_order": 3.0} {
 		if row[k] != want {
@@ -300,7 +300,7 @@ func TestBadPathsAndFilters(t *testing.T) {
 
 func TestBodyTooLarge(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t, func(c *config.Config) { c.MaxJSONBody = 1024 })
+	e := apptest.NewGeneric(t, func(c *config.Config) { c.MaxJSONBody = 1024 })
 	big := `{"name": "` + strings.Repeat("x", 2000) + `"}`
 	tooLarge := map[string]any{"error": true, "message": engine.MsgTooLarge}
 	unchanged(t, e, "project", func() {
@@ -324,7 +324,7 @@ func TestBodyTooLarge(t *testing.T) {
 
 func TestDeleteReferenced(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	st := create(t, e, "project-status", map[string]any{"name": "Closed", "color": "#000000"})
 	create(t, e, "projects", map[string]any{"name": "Uses it", "project_status_id": st["id"]})
 	unchanged(t, e, "project_status", func() {
@@ -335,7 +335,7 @@ func TestDeleteReferenced(t *testing.T) {
 
 func TestProtectedKeys(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	p1 := create(t, e, "projects", map[string]any{"name": "One"})
 	p2 := create(t, e, "projects", map[string]any{"name": "Two"})
 
@@ -370,7 +370,7 @@ func TestProtectedKeys(t *testing.T) {
 // TestOddFilterValues: values PostgreSQL refuses are a 400, never a 500.
 func TestOddFilterValues(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	create(t, e, "projects", map[string]any{"name": "Odd", "code": "odd"})
 	// NUL bytes: Zou's driver raises (500); we refuse them naming the column.
 	wantError(t, do(t, e, "GET", "/data/projects?name=a%00", nil), 400, wrongParam(`Invalid value for name: "a\x00" is not a valid varchar(80).`))

@@ -24,7 +24,7 @@ type benchEnv struct {
 
 func newBenchEnv(tb testing.TB, n int) *benchEnv {
 	tb.Helper()
-	e := apptest.New(tb)
+	e := apptest.NewGeneric(tb)
 	b := &benchEnv{Env: e}
 	b.project = create(tb, e, "projects", map[string]any{"name": "Bench"})["id"].(string)
 	b.other = create(tb, e, "projects", map[string]any{"name": "Other"})["id"].(string)

@@ -71,7 +71,7 @@ func TestEveryCollection(t *testing.T) {
 	}
 	// One database for all: each subtest deletes only the row it made, and
 	// the rows made for foreign keys are shared through the fixture.
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	f := newFixture(e)
 	for _, c := range colls {
 		t.Run(c.Name, func(t *testing.T) {

@@ -34,7 +34,7 @@ func q(s string) string { return url.QueryEscape(s) }
 // TestListFilters checks Zou's filter grammar on /data/<collection> per column type.
 func TestListFilters(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 
 	// Projects: name (ILIKE), date, many-to-many team.
 	p1 := create(t, e, "projects", map[string]any{"name": "Big Buck Bunny", "start_date": "2024-01-31", "code": "BBB"})
@@ -128,7 +128,7 @@ func upper(s string) string {
 // TestListShapes checks relations, fields, trailing slashes and the bare list.
 func TestListShapes(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	p := create(t, e, "projects", map[string]any{"name": "Shapes", "code": "SH"})
 	pid := p["id"].(string)
 	e.AddToTeam(pid, e.Admin.ID, "")
@@ -220,7 +220,7 @@ func anyStrings(v any) []string {
 // TestListPagination checks the envelope and its order: updated_at DESC, created_at DESC, id ASC.
 func TestListPagination(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	type row struct {
 		id               string
@@ -326,7 +326,7 @@ func TestListPagination(t *testing.T) {
 // TestRelationWrites checks relation keys in bodies: both spellings, unknown ids dropped, PUT replaces.
 func TestRelationWrites(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	a, b := e.NewPerson("user"), e.NewPerson("user")
 	task := create(t, e, "tasks", map[string]any{"name": "rel", "assignees": []any{a.ID, map[string]any{"id": b.ID}, uuid.NewString()}})
 	if got := sorted(anyStrings(task["assignees"])...); !slices.Equal(got, sorted(a.ID, b.ID)) {
@@ -356,7 +356,7 @@ func TestRelationWrites(t *testing.T) {
 // TestHeaders checks the security headers Zou sends on every answer, errors included.
 func TestHeaders(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	for _, r := range []*apptest.Response{
 		do(t, e, "GET", "/data/projects", nil), do(t, e, "GET", "/data/nope", nil),
 		do(t, e, "GET", "/data/projects/x", nil), doAs(t, e, "", "GET", "/data/projects", nil),

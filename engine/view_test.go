@@ -14,7 +14,7 @@ import (
 // QueryJSON, QueryObject, Insert, Patch and Remove.
 func TestViewAPI(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	ctx := context.Background()
 	eng := e.App.Engine
 	types := e.App.Registry.MustCollection("task-types")
