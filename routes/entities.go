@@ -3,9 +3,11 @@ package routes
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/uptrace/bun"
@@ -23,7 +25,12 @@ func (s *Server) mountEntities(r gin.IRouter) {
 	r.GET("/data/entities/:id/time-spents", s.route(s.entitiesTimeSpents))
 	r.GET("/data/entities/:id/entities-linked/with-tasks", s.route(s.entitiesLinkedWithTasks))
 	r.GET("/data/entities/:id", s.route(s.entitiesGetOne))
+	r.POST("/data/entities", s.route(s.entitiesCreate))
+	r.PUT("/data/entities/:id", s.route(s.entitiesUpdate))
 	r.DELETE("/data/entities/:id", s.route(s.entitiesDeleteOne))
+	r.POST("/data/entity-types", s.route(s.entitiesTypeCreate))
+	r.PUT("/data/entity-types/:id", s.route(s.entitiesTypeUpdate))
+	r.DELETE("/data/entity-types/:id", s.route(s.entitiesTypeDelete))
 }
 
 // entitiesTS formats a timestamp SQL expression the way Zou's
@@ -579,4 +586,260 @@ func (s *Server) entitiesGetOrCreate(ctx context.Context, who *access.Caller, ki
 	}
 	out, err := s.Engine.One(ctx, nil, s.entitiesColl(), entitiesView(kind, nil, false), id)
 	return out, created, err
+}
+
+// entitiesKindOf reads the business type of an entity row.
+func (s *Server) entitiesKindOf(ctx context.Context, db bun.IDB, id string) (string, error) {
+	var kind string
+	err := db.NewRaw("SELECT "+access.BusinessTypeSQL("t")+" FROM entity t WHERE t.id = ?", id).Scan(ctx, &kind)
+	return kind, err
+}
+
+// entitiesCreate: POST /data/entities, any kind of entity, by a manager of
+// the body's project; the event is named after the business type
+// (asset:new {"asset_id"}, shot:new…).
+func (s *Server) entitiesCreate(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	body, err := bodyObject(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	projectID, err := idField(body, "project_id")
+	if err != nil {
+		return 0, nil, err
+	}
+	if !who.IsAdmin() {
+		if projectID == "" {
+			return 0, nil, engine.Forbidden() // nobody manages "no project"
+		}
+		if _, err := who.ManagerOf(ctx, projectID); err != nil {
+			return 0, nil, err
+		}
+	}
+	id, out, err := s.Engine.Insert(ctx, s.DB, s.entitiesColl(), who.Principal, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	kind, err := s.entitiesKindOf(ctx, s.DB, id)
+	if err != nil {
+		return 0, nil, err
+	}
+	prefix := entitiesEventPrefix(kind)
+	s.publish(ctx, prefix+":new", map[string]any{prefix + "_id": id}, projectID)
+	return http.StatusCreated, out, nil
+}
+
+// entitiesMetadataAccess is Zou's check_metadata_department_access: admin;
+// a team member who manages the project or created the entity; or a
+// supervisor of the project sending only data keys whose metadata
+// descriptors (of the entity's kind) belong to one of his departments
+// (every key when he has no department).
+func (s *Server) entitiesMetadataAccess(ctx context.Context, en *access.Entity, body map[string]json.RawMessage) error {
+	who := en.Caller()
+	if who.IsAdmin() || (en.Member && (en.IsManager() || en.IsCreator())) {
+		return nil
+	}
+	if !en.Readable() {
+		return engine.NotFound()
+	}
+	if !en.IsSupervisor() {
+		return engine.Forbidden()
+	}
+	for k := range body {
+		if k != "data" {
+			return engine.Forbidden()
+		}
+	}
+	deps, err := who.Departments(ctx)
+	if err != nil {
+		return err
+	}
+	if len(deps) == 0 {
+		return nil
+	}
+	if en.TypeName != "Shot" && en.TypeName != "Asset" && en.TypeName != "Edit" {
+		return engine.Forbidden()
+	}
+	var data map[string]json.RawMessage
+	if raw, ok := body["data"]; !ok || json.Unmarshal(raw, &data) != nil || len(data) == 0 {
+		return engine.Forbidden()
+	}
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	var allowed int
+	err = s.DB.NewRaw(`SELECT count(DISTINCT md.field_name) FROM metadata_descriptor md
+		JOIN department_metadata_descriptor_link dl ON dl.metadata_descriptor_id = md.id
+		WHERE md.project_id = ? AND md.entity_type = ? AND md.field_name = ANY(?::text[]) AND dl.department_id = ANY(?::uuid[])`,
+		en.ID, en.TypeName, pgdialect.Array(keys), pgdialect.Array(deps)).Scan(ctx, &allowed)
+	if err != nil {
+		return err
+	}
+	if allowed != len(keys) {
+		return engine.Forbidden()
+	}
+	return nil
+}
+
+// entitiesUpdate: PUT /data/entities/<id>: data merged into the stored one;
+// name/type/parent must stay unique in the project; a shot whose frames or
+// name change keeps its previous state as an entity version (when its last
+// change is more than a minute old, as Zou).
+func (s *Server) entitiesUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	body, err := bodyObject(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	en, err := who.LoadEntity(ctx, c.Param("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.entitiesMetadataAccess(ctx, en, body); err != nil {
+		return 0, nil, err
+	}
+	for _, k := range []string{"parent_id", "source_id"} {
+		if v, ok := body[k]; ok && (string(v) == `""` || string(v) == `"null"`) {
+			body[k] = json.RawMessage("null")
+		}
+	}
+	var prev struct {
+		Name      string          `bun:"name"`
+		TypeID    string          `bun:"entity_type_id"`
+		ParentID  string          `bun:"parent_id"`
+		Data      json.RawMessage `bun:"data"`
+		UpdatedAt time.Time       `bun:"updated_at"`
+	}
+	err = s.DB.NewRaw(`SELECT name, entity_type_id::text, COALESCE(parent_id::text, '') AS parent_id,
+		COALESCE(data, '{}'::jsonb) AS data, COALESCE(updated_at, created_at) AS updated_at FROM entity WHERE id = ?`, en.EntityID).Scan(ctx, &prev)
+	if err != nil {
+		return 0, nil, err
+	}
+	name, _, err := field[string](body, "name")
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, ok := body["name"]; !ok {
+		name = prev.Name
+	}
+	typeID, err := idField(body, "entity_type_id")
+	if err != nil {
+		return 0, nil, err
+	}
+	if typeID == "" {
+		typeID = prev.TypeID
+	}
+	parentID := prev.ParentID
+	if _, ok := body["parent_id"]; ok {
+		if parentID, err = idField(body, "parent_id"); err != nil {
+			return 0, nil, err
+		}
+	}
+	if name != prev.Name || typeID != prev.TypeID || parentID != prev.ParentID {
+		q := s.DB.NewSelect().TableExpr("entity").Where("name = ? AND project_id = ? AND entity_type_id = ? AND id <> ?", name, en.ID, typeID, en.EntityID)
+		if parentID == "" {
+			q = q.Where("parent_id IS NULL")
+		} else {
+			q = q.Where("parent_id = ?", parentID)
+		}
+		dup, err := q.Exists(ctx)
+		if err != nil {
+			return 0, nil, err
+		}
+		if dup {
+			return 0, nil, engine.BadRequest(fmt.Sprintf("An entity with name '%s', project_id '%s', entity_type_id '%s', and parent_id '%s' already exists. The combination of these fields must be unique.", name, en.ID, typeID, parentID))
+		}
+	}
+	var kind string
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := s.Engine.Patch(ctx, tx, s.entitiesColl(), who.Principal, en.EntityID, body); err != nil {
+			return err
+		}
+		var err error
+		if kind, err = s.entitiesKindOf(ctx, tx, en.EntityID); err != nil {
+			return err
+		}
+		if kind != "Shot" || time.Since(prev.UpdatedAt) <= time.Minute {
+			return nil
+		}
+		_, err = tx.NewRaw(`INSERT INTO entity_version (id, created_at, updated_at, name, data, entity_id, person_id)
+			SELECT gen_random_uuid(), now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', ?, e.data, e.id, ?
+			FROM entity e WHERE e.id = ? AND (e.name <> ?
+				OR (e.data->'frame_in') IS DISTINCT FROM (?::jsonb->'frame_in')
+				OR (e.data->'frame_out') IS DISTINCT FROM (?::jsonb->'frame_out'))`,
+			prev.Name, who.PersonID, en.EntityID, prev.Name, string(prev.Data), string(prev.Data)).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return 0, nil, engine.FromDB(err)
+	}
+	out, err := s.Engine.One(ctx, nil, s.entitiesColl(), engine.View{Relations: true, TypeName: kind}, en.EntityID)
+	if err != nil {
+		return 0, nil, err
+	}
+	prefix := entitiesEventPrefix(kind)
+	s.publish(ctx, prefix+":update", map[string]any{prefix + "_id": en.EntityID}, en.ID)
+	return http.StatusOK, out, nil
+}
+
+// entitiesTypeCreate: POST /data/entity-types (admins): the name must be
+// new whatever its case; asset-type:new {"asset_type_id"}.
+func (s *Server) entitiesTypeCreate(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	if err := who.RequireAdmin(); err != nil {
+		return 0, nil, err
+	}
+	body, err := bodyObject(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	id, out, err := s.Engine.Insert(ctx, s.DB, s.Engine.Reg.MustCollection("entity-types"), who.Principal, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	s.publish(ctx, "asset-type:new", map[string]any{"asset_type_id": id}, "")
+	return http.StatusCreated, out, nil
+}
+
+// entitiesTypeUpdate: PUT /data/entity-types/<id> (admins), answered with
+// its task_types; asset-type:update.
+func (s *Server) entitiesTypeUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	if err := who.RequireAdmin(); err != nil {
+		return 0, nil, err
+	}
+	body, err := bodyObject(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	id := c.Param("id")
+	coll := s.Engine.Reg.MustCollection("entity-types")
+	if _, err := s.Engine.Read(ctx, nil, coll, id, false); err != nil {
+		return 0, nil, err
+	}
+	out, err := s.Engine.Patch(ctx, s.DB, coll, who.Principal, id, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	s.publish(ctx, "asset-type:update", map[string]any{"asset_type_id": id}, "")
+	return http.StatusOK, out, nil
+}
+
+// entitiesTypeDelete: DELETE /data/entity-types/<id> (admins); asset-type:delete.
+func (s *Server) entitiesTypeDelete(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	if err := who.RequireAdmin(); err != nil {
+		return 0, nil, err
+	}
+	id := c.Param("id")
+	coll := s.Engine.Reg.MustCollection("entity-types")
+	if _, err := s.Engine.Read(ctx, nil, coll, id, false); err != nil {
+		return 0, nil, err
+	}
+	if err := s.Engine.Remove(ctx, s.DB, coll, who.Principal, id, c.Request.URL.Query()); err != nil {
+		return 0, nil, err
+	}
+	s.publish(ctx, "asset-type:delete", map[string]any{"asset_type_id": id}, "")
+	return http.StatusNoContent, nil, nil
 }
