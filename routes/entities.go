@@ -612,7 +612,13 @@ func (s *Server) entitiesCreate(c *gin.Context, who *access.Caller) (int, any, e
 		if projectID == "" {
 			return 0, nil, engine.Forbidden() // nobody manages "no project"
 		}
-		if _, err := who.ManagerOf(ctx, projectID); err != nil {
+		// Zou answers 403 here even outside the team: the body names a
+		// project, it does not reach a row (the policy tests pin it).
+		pr, err := who.LoadProject(ctx, projectID)
+		if err != nil {
+			return 0, nil, engine.Forbidden()
+		}
+		if err := pr.RequireManager(); err != nil {
 			return 0, nil, err
 		}
 	}

@@ -93,7 +93,7 @@ func TestEntitiesCRUDOverrides(t *testing.T) {
 	typeID := e.TypeID("Edit")
 	e.Run(t, w.vars, []apptest.Case{
 		{Name: "create artist", As: w.artist, Method: "POST", Path: "/data/entities", Body: map[string]any{"name": "N", "project_id": w.project, "entity_type_id": typeID}, Status: 403},
-		{Name: "create outsider", As: w.outsider, Method: "POST", Path: "/data/entities", Body: map[string]any{"name": "N", "project_id": w.project, "entity_type_id": typeID}, Status: 404},
+		{Name: "create outsider", As: w.outsider, Method: "POST", Path: "/data/entities", Body: map[string]any{"name": "N", "project_id": w.project, "entity_type_id": typeID}, Status: 403},
 		{Name: "create no project", As: w.manager, Method: "POST", Path: "/data/entities", Body: map[string]any{"name": "N", "entity_type_id": typeID}, Status: 403},
 		{Name: "create bad project", As: w.manager, Method: "POST", Path: "/data/entities", Body: map[string]any{"name": "N", "project_id": "x", "entity_type_id": typeID}, Status: 400},
 		{Name: "create bad status", As: w.manager, Method: "POST", Path: "/data/entities", Body: map[string]any{"name": "N", "project_id": w.project, "entity_type_id": typeID, "status": "odd"}, Status: 400},
