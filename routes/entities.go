@@ -24,6 +24,7 @@ func (s *Server) mountEntities(r gin.IRouter) {
 	r.GET("/data/entities/:id/preview-files", s.route(s.entitiesPreviewFiles))
 	r.GET("/data/entities/:id/time-spents", s.route(s.entitiesTimeSpents))
 	r.GET("/data/entities/:id/entities-linked/with-tasks", s.route(s.entitiesLinkedWithTasks))
+	r.POST("/data/entities/:id/tasks", s.route(s.entitiesCreateTasks))
 	r.GET("/data/entities/:id", s.route(s.entitiesGetOne))
 	r.POST("/data/entities", s.route(s.entitiesCreate))
 	r.PUT("/data/entities/:id", s.route(s.entitiesUpdate))
@@ -848,4 +849,184 @@ func (s *Server) entitiesTypeDelete(c *gin.Context, who *access.Caller) (int, an
 	}
 	s.publish(ctx, "asset-type:delete", map[string]any{"asset_type_id": id}, "")
 	return http.StatusNoContent, nil, nil
+}
+
+// entitiesTaskTypeRow is what task creation reads of a task type.
+type entitiesTaskTypeRow struct {
+	ID        string  `bun:"id"`
+	Name      string  `bun:"name"`
+	Color     *string `bun:"color"`
+	Priority  *int    `bun:"priority"`
+	ForEntity *string `bun:"for_entity"`
+	InProject bool    `bun:"in_project"`
+	InFlow    bool    `bun:"in_flow"`
+}
+
+// entitiesCreateTasks: POST /data/entities/<id>/tasks {task_type_ids}: one
+// "main" task per task type not yet on the entity (every type enabled in
+// the project, and in the asset type's workflow, when the list is empty).
+// Each type must suit the entity kind and be enabled (400 otherwise).
+// Vendors and clients refused.
+func (s *Server) entitiesCreateTasks(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	en, err := who.Entity(ctx, c.Param("id"), "")
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := en.RefuseVendor(); err != nil {
+		return 0, nil, err
+	}
+	if err := en.RefuseClient(); err != nil {
+		return 0, nil, err
+	}
+	body, err := optionalBody(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	ids, err := idList(body, "task_type_ids")
+	if err != nil {
+		return 0, nil, err
+	}
+	// One query for the candidate types with what the checks need.
+	var types []entitiesTaskTypeRow
+	q := s.DB.NewSelect().TableExpr("task_type tt").
+		ColumnExpr("tt.id::text, tt.name, tt.color, tt.priority, tt.for_entity").
+		ColumnExpr("EXISTS (SELECT 1 FROM project_task_type_link l WHERE l.project_id = ? AND l.task_type_id = tt.id) AS in_project", en.ID).
+		ColumnExpr("EXISTS (SELECT 1 FROM task_type_asset_type_link l WHERE l.asset_type_id = ? AND l.task_type_id = tt.id) AS in_flow", en.EntityTypeID)
+	if len(ids) > 0 {
+		q = q.Where("tt.id = ANY(?::uuid[])", pgdialect.Array(ids))
+	}
+	if err := q.OrderExpr("tt.name").Scan(ctx, &types); err != nil {
+		return 0, nil, err
+	}
+	hasFlow := false
+	if en.TypeName == "Asset" {
+		if hasFlow, err = s.DB.NewSelect().TableExpr("task_type_asset_type_link").Where("asset_type_id = ?", en.EntityTypeID).Exists(ctx); err != nil {
+			return 0, nil, err
+		}
+	}
+	byID := map[string]entitiesTaskTypeRow{}
+	for _, t := range types {
+		byID[t.ID] = t
+	}
+	var chosen []entitiesTaskTypeRow
+	if len(ids) == 0 {
+		for _, t := range types {
+			if t.InProject && (!hasFlow || t.InFlow) && (t.ForEntity == nil || *t.ForEntity == "" || *t.ForEntity == en.TypeName) {
+				chosen = append(chosen, t)
+			}
+		}
+	} else {
+		seen := map[string]bool{}
+		for _, id := range ids {
+			t, ok := byID[id]
+			if !ok {
+				return 0, nil, engine.NotFound()
+			}
+			if t.ForEntity != nil && *t.ForEntity != "" && *t.ForEntity != en.TypeName {
+				return 0, nil, engine.BadRequest(fmt.Sprintf("Task type %s is for %s entities, got %s.", id, *t.ForEntity, en.TypeName))
+			}
+			if !t.InProject {
+				return 0, nil, engine.BadRequest(fmt.Sprintf("Task type %s is not enabled in project %s.", id, en.ID))
+			}
+			if hasFlow && !t.InFlow {
+				return 0, nil, engine.BadRequest(fmt.Sprintf("Task type %s is not in the workflow of asset type %s.", id, en.EntityTypeID))
+			}
+			if !seen[id] {
+				seen[id] = true
+				chosen = append(chosen, t)
+			}
+		}
+	}
+	out := []map[string]any{}
+	if len(chosen) == 0 {
+		return http.StatusCreated, out, nil
+	}
+	status, err := s.entitiesDefaultStatus(ctx, who, en.TypeName == "Concept")
+	if err != nil {
+		return 0, nil, err
+	}
+	tasks := s.Engine.Reg.MustCollection("tasks")
+	var created []string
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var existing []string
+		if err := tx.NewRaw("SELECT task_type_id::text FROM task WHERE entity_id = ? AND name = 'main'", en.EntityID).Scan(ctx, &existing); err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, id := range existing {
+			have[id] = true
+		}
+		for _, t := range chosen {
+			if have[t.ID] {
+				continue
+			}
+			values, err := engine.Values(map[string]any{"name": "main", "duration": 0, "estimation": 0, "completion_rate": 0,
+				"project_id": en.ID, "task_type_id": t.ID, "task_status_id": status.ID, "entity_id": en.EntityID,
+				"assigner_id": editsNullable(who.PersonID)})
+			if err != nil {
+				return err
+			}
+			_, row, err := s.Engine.Insert(ctx, tx, tasks, who.Principal, values)
+			if err != nil {
+				return err
+			}
+			var m map[string]any
+			if err := json.Unmarshal(row, &m); err != nil {
+				return err
+			}
+			m["assignees"] = []string{}
+			m["task_status_id"], m["task_status_name"], m["task_status_short_name"], m["task_status_color"] = status.ID, status.Name, status.ShortName, status.Color
+			m["task_type_id"], m["task_type_name"], m["task_type_color"], m["task_type_priority"] = t.ID, t.Name, t.Color, t.Priority
+			out = append(out, m)
+			created = append(created, m["id"].(string))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, engine.FromDB(err)
+	}
+	for _, id := range created {
+		s.publish(ctx, "task:new", map[string]any{"task_id": id}, en.ID)
+	}
+	return http.StatusCreated, out, nil
+}
+
+// entitiesStatus is the default task status new tasks start with.
+type entitiesStatus struct {
+	ID        string `bun:"id"`
+	Name      string `bun:"name"`
+	ShortName string `bun:"short_name"`
+	Color     string `bun:"color"`
+}
+
+// entitiesDefaultStatus is Zou's get_default_status: the default status
+// (of concepts, or of everything else), found by flag or short name, and
+// created (task-status:new) when the studio has none.
+func (s *Server) entitiesDefaultStatus(ctx context.Context, who *access.Caller, forConcept bool) (entitiesStatus, error) {
+	name, short, color := "Todo", "todo", "#f5f5f5"
+	if forConcept {
+		name, short, color = "Neutral", "neutral", "#CCCCCC"
+	}
+	var rows []entitiesStatus
+	err := s.DB.NewRaw(`SELECT id::text, name, short_name, color FROM task_status
+		WHERE COALESCE(for_concept, false) = ? AND (is_default OR short_name = ?)
+		ORDER BY is_default DESC NULLS LAST, created_at LIMIT 1`, forConcept, short).Scan(ctx, &rows)
+	if err != nil {
+		return entitiesStatus{}, err
+	}
+	if len(rows) > 0 {
+		return rows[0], nil
+	}
+	values, err := engine.Values(map[string]any{"name": name, "short_name": short, "color": color, "is_default": true,
+		"for_concept": forConcept, "is_artist_allowed": true, "is_client_allowed": true})
+	if err != nil {
+		return entitiesStatus{}, err
+	}
+	id, _, err := s.Engine.Insert(ctx, s.DB, s.Engine.Reg.MustCollection("task-status"), who.Principal, values)
+	if err != nil {
+		return entitiesStatus{}, err
+	}
+	s.publish(ctx, "task-status:new", map[string]any{"task_status_id": id}, "")
+	return entitiesStatus{ID: id, Name: name, ShortName: short, Color: color}, nil
 }

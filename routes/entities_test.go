@@ -197,3 +197,69 @@ func TestEntitiesTypes(t *testing.T) {
 	}
 	e.Must(404, "DELETE", "/data/entity-types/"+id, nil, e.Admin.Token)
 }
+
+func TestEntitiesCreateTasks(t *testing.T) {
+	w := editsSetup(t)
+	e := w.e
+	grading := e.TaskType("Grading", "Edit")
+	anim := e.TaskType("Anim", "Shot")
+	link := func(tt string) {
+		sqlExec(t, e, "INSERT INTO project_task_type_link (id, project_id, task_type_id) VALUES (gen_random_uuid(), ?, ?)", w.project, tt)
+	}
+	path := "/data/entities/" + w.edit2 + "/tasks"
+	body := map[string]any{"task_type_ids": []string{grading}}
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "not enabled", As: w.artist, Method: "POST", Path: path, Body: body, Status: 400},
+		{Name: "wrong kind", As: w.artist, Method: "POST", Path: path, Body: map[string]any{"task_type_ids": []string{anim}}, Status: 400},
+		{Name: "unknown type", As: w.artist, Method: "POST", Path: path, Body: map[string]any{"task_type_ids": []string{"00000000-0000-0000-0000-000000000000"}}, Status: 404},
+		{Name: "malformed type", As: w.artist, Method: "POST", Path: path, Body: map[string]any{"task_type_ids": []string{"x"}}, Status: 400},
+		{Name: "not a list", As: w.artist, Method: "POST", Path: path, Body: map[string]any{"task_type_ids": "x"}, Status: 400},
+		{Name: "client", As: w.client, Method: "POST", Path: path, Body: body, Status: 403},
+		{Name: "vendor assigned elsewhere", As: w.vendor, Method: "POST", Path: "/data/entities/{edit}/tasks", Body: body, Status: 403},
+		{Name: "vendor unassigned", As: w.vendor, Method: "POST", Path: path, Body: body, Status: 404},
+		{Name: "outsider", As: w.outsider, Method: "POST", Path: path, Body: body, Status: 404},
+		{Name: "malformed entity", As: w.artist, Method: "POST", Path: "/data/entities/x/tasks", Body: body, Status: 404},
+	})
+	if e.Count("task", "entity_id = ?", w.edit2) != 0 {
+		t.Fatal("refused calls created tasks")
+	}
+	link(grading)
+	link(w.taskType)
+	link(anim)
+	got := e.Must(201, "POST", path, body, w.artist.Token).List(t)
+	if len(got) != 1 || got[0]["task_type_id"] != grading || got[0]["name"] != "main" || got[0]["task_status_name"] != "Todo" ||
+		got[0]["assigner_id"] != w.artist.ID || !hasKey(got[0], "task_type_color") {
+		t.Fatalf("created: %v", got)
+	}
+	if e.LastEvent("task:new").Data["task_id"] != got[0]["id"] {
+		t.Error("no task:new")
+	}
+	// No list: every enabled type for edits, the existing one skipped.
+	all := e.Must(201, "POST", path, nil, w.manager.Token).List(t)
+	if len(all) != 1 || all[0]["task_type_id"] != w.taskType {
+		t.Errorf("default types: %v", all)
+	}
+	if again := e.Must(201, "POST", path, body, w.artist.Token).List(t); len(again) != 0 {
+		t.Errorf("existing tasks recreated: %v", again)
+	}
+	// A concept's tasks start with the concept default status, created on demand.
+	ct := e.TaskType("Sketch", "Concept")
+	link(ct)
+	c := e.Must(201, "POST", "/data/entities/"+w.concept+"/tasks", map[string]any{"task_type_ids": []string{ct}}, w.artist.Token).List(t)
+	if len(c) != 1 || c[0]["task_status_short_name"] != "neutral" {
+		t.Errorf("concept task: %v", c)
+	}
+	// Assets follow their type's workflow when it has one.
+	at := e.AssetType("Prop")
+	asset := e.Asset(w.project, at, "Cup")
+	model := e.TaskType("Model", "Asset")
+	rig := e.TaskType("Rig", "Asset")
+	link(model)
+	link(rig)
+	sqlExec(t, e, "INSERT INTO task_type_asset_type_link (asset_type_id, task_type_id) VALUES (?, ?)", at, model)
+	e.Must(400, "POST", "/data/entities/"+asset+"/tasks", map[string]any{"task_type_ids": []string{rig}}, w.artist.Token)
+	a := e.Must(201, "POST", "/data/entities/"+asset+"/tasks", map[string]any{}, w.artist.Token).List(t)
+	if len(a) != 1 || a[0]["task_type_id"] != model {
+		t.Errorf("asset workflow: %v", a)
+	}
+}
