@@ -383,6 +383,8 @@ func entitiesDeleteRows(ctx context.Context, tx bun.IDB, ids []string) error {
 		`DELETE FROM comment WHERE object_id IN ` + tasks,
 		`UPDATE entity SET preview_file_id = NULL WHERE preview_file_id IN ` + previews,
 		`UPDATE task SET last_preview_file_id = NULL WHERE last_preview_file_id IN ` + previews,
+		`UPDATE comment SET preview_file_id = NULL WHERE preview_file_id IN ` + previews,
+		`UPDATE news SET preview_file_id = NULL WHERE preview_file_id IN ` + previews,
 		`DELETE FROM comment_preview_link WHERE preview_file IN ` + previews,
 		`DELETE FROM preview_file WHERE task_id IN ` + tasks,
 		`DELETE FROM time_spent WHERE task_id IN ` + tasks,

@@ -159,6 +159,13 @@ func TestEntitiesCRUDOverrides(t *testing.T) {
 		{Name: "delete artist", As: w.artist, Method: "DELETE", Path: "/data/entities/{edit}", Status: 403},
 		{Name: "delete outsider", As: w.outsider, Method: "DELETE", Path: "/data/entities/{edit}", Status: 404},
 	})
+	// An episode still parent of an edit cannot go: 400, and nothing of it
+	// (its own task included) is deleted.
+	epTask := e.Task(w.project, w.episode, e.TaskType("Ep lead", "Episode"), w.status)
+	e.Must(400, "DELETE", "/data/entities/"+w.episode+"?force=true", nil, w.manager.Token)
+	if e.Count("entity", "id = ?", w.episode) != 1 || e.Count("task", "id = ?", epTask) != 1 {
+		t.Fatal("refused delete removed rows")
+	}
 	e.Must(204, "DELETE", "/data/entities/"+w.edit, nil, w.manager.Token)
 	if e.Count("entity", "id = ? AND canceled", w.edit) != 1 {
 		t.Error("not canceled")
