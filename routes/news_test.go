@@ -199,3 +199,48 @@ func TestNewsStudioFeedAndOne(t *testing.T) {
 		t.Errorf("vendor's entity news: %v", d)
 	}
 }
+
+// TestNewsRoundTrips pins the number of statements of the list routes of the
+// area: it must not grow with the rows (no query per row).
+func TestNewsRoundTrips(t *testing.T) {
+	w := newsSetup(t)
+	e := w.e
+	paths := []string{
+		"/data/projects/" + w.project + "/news?only_preview=true",
+		"/data/projects/" + w.project + "/edits",
+		"/data/edits/with-tasks?project_id=" + w.project,
+		"/data/concepts/with-tasks?project_id=" + w.project,
+		"/data/edits/" + w.edit + "/tasks?relations=true",
+		"/data/edits/" + w.edit + "/preview-files",
+		"/data/entities/" + w.edit + "/news",
+	}
+	q := e.CountQueries()
+	count := func() map[string]int {
+		n := map[string]int{}
+		for _, p := range paths {
+			q.Reset()
+			e.Must(200, "GET", p, nil, w.artist.Token)
+			n[p] = len(q.Reset())
+		}
+		return n
+	}
+	count() // warm the caches that answer once per person (authentication)
+	before := count()
+	// Many more rows of every kind.
+	for i := range 5 {
+		ed := e.Entity(w.project, e.TypeID("Edit"), "More"+string(rune('A'+i)), w.episode)
+		task := e.Task(w.project, ed, w.taskType, w.status, w.artist.ID, w.vendor.ID)
+		c := newsID(t, e, `INSERT INTO comment (id, created_at, updated_at, object_id, object_type, person_id, task_status_id, text)
+			VALUES (gen_random_uuid(), now(), now(), ?, 'Task', ?, ?, 'x') RETURNING id::text`, task, w.manager.ID, w.wip)
+		pf := newsID(t, e, `INSERT INTO preview_file (id, created_at, updated_at, name, revision, position, extension, status, validation_status, task_id)
+			VALUES (gen_random_uuid(), now(), now(), 'v', 1, 1, 'png', 'ready', 'neutral', ?) RETURNING id::text`, task)
+		sqlExec(t, e, `INSERT INTO news (id, created_at, updated_at, change, author_id, comment_id, task_id, preview_file_id)
+			VALUES (gen_random_uuid(), now(), now(), true, ?, ?, ?, ?)`, w.manager.ID, c, task, pf)
+	}
+	after := count()
+	for _, p := range paths {
+		if after[p] != before[p] || after[p] > 5 {
+			t.Errorf("%s: %d statements with few rows, %d with many", p, before[p], after[p])
+		}
+	}
+}
