@@ -280,6 +280,9 @@ func (s *Server) entitiesLinkedWithTasks(c *gin.Context, who *access.Caller) (in
 // entities they hold a task on.
 func (s *Server) entitiesGetOne(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
+	if !engine.IsUUID(c.Param("id")) {
+		return 0, nil, engine.MalformedID() // as every /data/<collection>/<id>
+	}
 	en, err := who.Entity(ctx, c.Param("id"), "")
 	if err != nil {
 		return 0, nil, err
@@ -300,6 +303,9 @@ func (s *Server) entitiesGetOne(c *gin.Context, who *access.Caller) (int, any, e
 // the project; an entity with tasks is only canceled unless ?force=true.
 func (s *Server) entitiesDeleteOne(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
+	if !engine.IsUUID(c.Param("id")) {
+		return 0, nil, engine.MalformedID()
+	}
 	en, err := s.entitiesLoadForDelete(ctx, who, c.Param("id"), "")
 	if err != nil {
 		return 0, nil, err
@@ -700,6 +706,9 @@ func (s *Server) entitiesUpdate(c *gin.Context, who *access.Caller) (int, any, e
 	body, err := bodyObject(c)
 	if err != nil {
 		return 0, nil, err
+	}
+	if !engine.IsUUID(c.Param("id")) {
+		return 0, nil, engine.MalformedID()
 	}
 	en, err := who.LoadEntity(ctx, c.Param("id"))
 	if err != nil {

@@ -19,7 +19,7 @@ func TestEntitiesReadRoutes(t *testing.T) {
 		{Name: "one vendor", As: w.vendor, Method: "GET", Path: "/data/entities/{edit}", Status: 200},
 		{Name: "one vendor unassigned", As: w.vendor, Method: "GET", Path: "/data/entities/{shot}", Status: 404},
 		{Name: "one outsider", As: w.outsider, Method: "GET", Path: "/data/entities/{edit}", Status: 404},
-		{Name: "one malformed", As: e.Admin, Method: "GET", Path: "/data/entities/abc", Status: 404},
+		{Name: "one malformed", As: e.Admin, Method: "GET", Path: "/data/entities/abc", Status: 400},
 		{Name: "previews", As: w.artist, Method: "GET", Path: "/data/entities/{edit}/preview-files", Status: 200, Len: 1, Keys: []string{"id", "revision", "task_id", "type"}},
 		{Name: "previews outsider", As: w.outsider, Method: "GET", Path: "/data/entities/{edit}/preview-files", Status: 404},
 		{Name: "time spents", As: w.artist, Method: "GET", Path: "/data/entities/{edit}/time-spents", Status: 200, Len: 2, Keys: []string{"id", "date", "duration", "person_id", "task_id"}},
@@ -118,7 +118,8 @@ func TestEntitiesCRUDOverrides(t *testing.T) {
 		{Name: "supervisor other key", As: w.supervisor, Method: "PUT", Path: "/data/entities/{id}", Body: map[string]any{"name": "Z"}, Status: 403},
 		{Name: "duplicate name", As: w.manager, Method: "PUT", Path: "/data/entities/{id}", Body: map[string]any{"name": "Animatic"}, Status: 400},
 		{Name: "bad status", As: w.manager, Method: "PUT", Path: "/data/entities/{id}", Body: map[string]any{"status": "odd"}, Status: 400},
-		{Name: "malformed", As: w.manager, Method: "PUT", Path: "/data/entities/zz", Body: map[string]any{"name": "Z"}, Status: 404},
+		{Name: "malformed", As: w.manager, Method: "PUT", Path: "/data/entities/zz", Body: map[string]any{"name": "Z"}, Status: 400},
+		{Name: "unknown", As: w.manager, Method: "PUT", Path: "/data/entities/00000000-0000-0000-0000-000000000000", Body: map[string]any{"name": "Z"}, Status: 404},
 	})
 	e.Must(200, "PUT", "/data/entities/"+id, map[string]any{"data": map[string]any{"a": 1}}, w.manager.Token)
 	got := e.Must(200, "PUT", "/data/entities/"+id, map[string]any{"data": map[string]any{"b": 2}, "description": "d", "project_id": w.other}, w.manager.Token).Object(t)
@@ -158,6 +159,8 @@ func TestEntitiesCRUDOverrides(t *testing.T) {
 	e.Run(t, w.vars, []apptest.Case{
 		{Name: "delete artist", As: w.artist, Method: "DELETE", Path: "/data/entities/{edit}", Status: 403},
 		{Name: "delete outsider", As: w.outsider, Method: "DELETE", Path: "/data/entities/{edit}", Status: 404},
+		{Name: "delete malformed", As: w.manager, Method: "DELETE", Path: "/data/entities/x", Status: 400},
+		{Name: "delete unknown", As: w.manager, Method: "DELETE", Path: "/data/entities/00000000-0000-0000-0000-000000000000", Status: 404},
 	})
 	// An episode still parent of an edit cannot go: 400, and nothing of it
 	// (its own task included) is deleted.
@@ -203,6 +206,8 @@ func TestEntitiesTypes(t *testing.T) {
 		t.Error("delete")
 	}
 	e.Must(404, "DELETE", "/data/entity-types/"+id, nil, e.Admin.Token)
+	e.Must(400, "DELETE", "/data/entity-types/x", nil, e.Admin.Token)
+	e.Must(400, "PUT", "/data/entity-types/x", map[string]any{"name": "A"}, e.Admin.Token)
 }
 
 func TestEntitiesCreateTasks(t *testing.T) {
