@@ -42,6 +42,29 @@ func TestConceptsReadRoutes(t *testing.T) {
 		{Name: "project concepts client", As: w.client, Method: "GET", Path: "/data/projects/{project}/concepts", Status: 403},
 		{Name: "project concepts outsider", As: w.outsider, Method: "GET", Path: "/data/projects/{project}/concepts", Status: 404},
 	})
+	// Two previews of one revision: the first carries the second.
+	for _, pos := range []int{1, 2} {
+		sqlExec(t, e, `INSERT INTO preview_file (id, created_at, updated_at, name, revision, position, extension, status, validation_status, task_id, data)
+			VALUES (gen_random_uuid(), now(), now(), 'p' || ?::text, 3, ?, 'png', 'ready', 'neutral', ?, '{"original_width": 640}')`, pos, pos, w.conceptTask)
+	}
+	pf := e.Must(200, "GET", "/data/concepts/"+w.concept+"/preview-files", nil, w.artist.Token).Object(t)
+	if len(pf) != 1 {
+		t.Fatalf("groups: %v", pf)
+	}
+	for _, group := range pf {
+		list := group.([]any)
+		first := list[0].(map[string]any)
+		for _, k := range []string{"id", "revision", "original_name", "extension", "width", "height", "duration", "status",
+			"annotations", "previews", "created_at", "task_id", "original_width", "original_height", "original_duration", "original_file_size"} {
+			if !hasKey(first, k) {
+				t.Errorf("preview has no %s: %v", k, first)
+			}
+		}
+		if len(list) != 1 || len(first["previews"].([]any)) != 1 || first["original_width"] != float64(640) || first["revision"] != float64(3) {
+			t.Errorf("grouping: %v", list)
+		}
+	}
+
 	got := e.Must(200, "GET", "/data/concepts/"+w.concept, nil, w.artist.Token).Object(t)
 	links, _ := got["entity_concept_links"].([]any)
 	if got["type"] != "Concept" || len(links) != 1 || links[0] != asset {

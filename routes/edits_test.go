@@ -1,7 +1,6 @@
 package routes_test
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/zou-go/zou/apptest"
@@ -86,7 +85,8 @@ func TestEditsReadRoutes(t *testing.T) {
 			Keys: []string{"id", "task_type_id", "project_name", "task_type_name", "task_status_name", "entity_type_name", "entity_name"}, NoKeys: []string{"assignees"}},
 		{Name: "tasks relations", As: w.artist, Method: "GET", Path: "/data/edits/{edit}/tasks?relations=true", Status: 200, Len: 1, Keys: []string{"assignees"}},
 		{Name: "tasks vendor other", As: w.vendorOff, Method: "GET", Path: "/data/edits/{edit}/tasks", Status: 404},
-		{Name: "previews", As: w.artist, Method: "GET", Path: "/data/edits/{edit}/preview-files", Status: 200},
+		{Name: "previews", As: w.artist, Method: "GET", Path: "/data/edits/{edit}/preview-files", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) { editsEmptyObject(t, r) }},
 		{Name: "previews malformed", As: w.artist, Method: "GET", Path: "/data/edits/12/preview-files", Status: 404},
 		{Name: "versions", As: w.artist, Method: "GET", Path: "/data/edits/{edit}/versions", Status: 200},
 		{Name: "versions outsider", As: w.outsider, Method: "GET", Path: "/data/edits/{edit}/versions", Status: 404},
@@ -100,6 +100,28 @@ func TestEditsReadRoutes(t *testing.T) {
 		{Name: "project edits vendor", As: w.vendor, Method: "GET", Path: "/data/projects/{project}/edits", Status: 200, Len: 1},
 		{Name: "project edits outsider", As: w.outsider, Method: "GET", Path: "/data/projects/{project}/edits", Status: 404},
 		{Name: "project edits unknown", As: e.Admin, Method: "GET", Path: "/data/projects/00000000-0000-0000-0000-000000000000/edits", Status: 404},
+	})
+
+	// Versions, unknown ids, and a vendor reaching the episode.
+	sqlExec(t, e, "INSERT INTO entity_version (id, created_at, updated_at, name, data, entity_id, person_id) VALUES (gen_random_uuid(), now(), now(), 'v1', '{}', ?, ?)", w.edit, w.manager.ID)
+	epTask := e.Task(w.project, w.episode, e.TaskType("Ep", "Episode"), w.status, w.vendor.ID)
+	_ = epTask
+	zero := "00000000-0000-0000-0000-000000000000"
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "versions keys", As: w.artist, Method: "GET", Path: "/data/edits/{edit}/versions", Status: 200, Len: 1,
+			Keys: []string{"id", "name", "data", "entity_id", "person_id", "created_at"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.List(t)[0]["type"] != "EditVersion" {
+					t.Errorf("type: %s", r.Body)
+				}
+			}},
+		{Name: "unknown edit", As: e.Admin, Method: "GET", Path: "/data/edits/" + zero, Status: 404},
+		{Name: "unknown edit tasks", As: e.Admin, Method: "GET", Path: "/data/edits/" + zero + "/tasks", Status: 404},
+		{Name: "unknown episode", As: e.Admin, Method: "GET", Path: "/data/episodes/" + zero + "/edits", Status: 404},
+		{Name: "episode edit tasks vendor", As: w.vendor, Method: "GET", Path: "/data/episodes/{episode}/edit-tasks", Status: 403},
+		{Name: "episode edits vendor", As: w.vendor, Method: "GET", Path: "/data/episodes/{episode}/edits", Status: 200, Len: 1},
+		{Name: "episode edit tasks outsider", As: w.outsider, Method: "GET", Path: "/data/episodes/{episode}/edit-tasks", Status: 404},
+		{Name: "episode edits relations", As: w.manager, Method: "GET", Path: "/data/episodes/{episode}/edits?relations=true", Status: 200, Len: 1, Keys: []string{"entities_out", "instance_casting"}},
 	})
 
 	// The answer's shape: business type, the edit's episode and its tasks.
@@ -244,4 +266,10 @@ func editsLen(t *testing.T, r *apptest.Response, n int) {
 	}
 }
 
-var _ = http.StatusOK
+// editsEmptyObject checks that an answer is {} (grouped previews of an entity without any).
+func editsEmptyObject(t *testing.T, r *apptest.Response) {
+	t.Helper()
+	if m := r.Object(t); len(m) != 0 {
+		t.Fatalf("want {}, got %s", r.Body)
+	}
+}
