@@ -37,6 +37,7 @@ func Configure(r *engine.Registry, s Settings) {
 	projects.Hooks = projectHooks()
 
 	// Entities, entity types, asset instances, entity links:
+	configureEdits(r)
 
 	// Projects, project status, metadata descriptors, milestones, schedule items:
 
