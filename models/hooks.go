@@ -39,6 +39,8 @@ func Configure(r *engine.Registry, s Settings) {
 	// Entities, entity types, asset instances, entity links:
 
 	// Projects, project status, metadata descriptors, milestones, schedule items:
+	descriptors := r.MustCollection("metadata-descriptors")
+	descriptors.Hooks = metadataDescriptorHooks(descriptors.Hooks)
 
 	// Tasks, task types, task statuses, time spents:
 
