@@ -44,7 +44,9 @@ func (s *Server) mountProjects(r gin.IRouter) {
 }
 
 // projectsColl is a registered collection (the registry is fixed at boot).
-func (s *Server) projectsColl(name string) *engine.Collection { return s.Engine.Reg.MustCollection(name) }
+func (s *Server) projectsColl(name string) *engine.Collection {
+	return s.Engine.Reg.MustCollection(name)
+}
 
 // projectsRead answers a project as Zou's project.serialize() (no relations),
 // the answer of every settings change.

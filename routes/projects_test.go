@@ -1,6 +1,7 @@
 package routes_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/zou-go/zou/apptest"
@@ -10,7 +11,7 @@ import (
 // client and a vendor in its team, and an outsider who is not.
 type projectsEnv struct {
 	*apptest.Env
-	project                                                 string
+	project                                               string
 	manager, supervisor, artist, client, vendor, outsider *apptest.Person
 }
 
@@ -156,5 +157,160 @@ func TestProjectsSettings(t *testing.T) {
 	}
 	if e.Count("project_task_status_link", "project_id = ?", e.project) != 1 || e.Count("project_asset_type_link", "project_id = ?", e.project) != 1 {
 		t.Errorf("batch did not link the status and asset type")
+	}
+}
+
+func TestProjectsDescriptors(t *testing.T) {
+	e := projectsSetup(t)
+	dep := e.Department("Animation")
+	other := e.Department("Lighting")
+	e.InDepartment(e.supervisor.ID, dep)
+	e.InDepartment(e.vendor.ID, other)
+	tt := e.TaskType("Layout", "Shot")
+	at := e.AssetType("Props")
+	asset := e.Asset(e.project, at, "Chair")
+	sqlExec(t, e.Env, `UPDATE entity SET data = '{"difficulty": "hard", "kept": 1}' WHERE id = ?`, asset)
+	unknown := "8f2a6c1e-0000-4000-8000-000000000000"
+	var created map[string]any
+	vars := map[string]string{"p": e.project}
+	e.Run(t, vars, []apptest.Case{
+		{Name: "manager creates", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "Difficulty Level", "entity_type": "Asset", "data_type": "list", "choices": []string{"easy", "hard"}},
+			Status: 201, Keys: []string{"id", "field_name", "project_id", "choices", "data_type"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				created = r.Object(t)
+				if created["field_name"] != "difficulty_level" {
+					t.Errorf("field_name %v", created["field_name"])
+				}
+			}},
+		{Name: "duplicate", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "Difficulty Level", "entity_type": "Asset"}, Status: 400},
+		{Name: "bad data type", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "X", "data_type": "blob"}, Status: 400},
+		{Name: "bad entity type", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "X", "entity_type": "Person"}, Status: 400},
+		{Name: "missing name", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"entity_type": "Asset"}, Status: 400},
+		{Name: "wrong type", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "X", "for_client": "yes"}, Status: 400},
+		{Name: "task descriptor without task type", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "X", "entity_type": "Task"}, Status: 400},
+		{Name: "task type on a shot descriptor", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "X", "entity_type": "Shot", "task_type_id": tt}, Status: 400},
+		{Name: "task descriptor", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "Takes", "entity_type": "Task", "task_type_id": tt, "data_type": "number"}, Status: 201},
+		{Name: "unknown department", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "Y", "departments": []string{unknown}}, Status: 400},
+		{Name: "supervisor of the department", As: e.supervisor, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "Anim notes", "departments": []string{dep}, "for_client": true}, Status: 201},
+		{Name: "supervisor without departments named", As: e.supervisor, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "Z"}, Status: 403},
+		{Name: "supervisor of another department", As: e.supervisor, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
+			Body: map[string]any{"name": "Z", "departments": []string{other}}, Status: 403},
+		{Name: "artist", As: e.artist, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors", Body: map[string]any{"name": "Z"}, Status: 403},
+		{Name: "outsider", As: e.outsider, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors", Body: map[string]any{"name": "Z"}, Status: 404},
+
+		{Name: "artist lists all", As: e.artist, Method: "GET", Path: "/data/projects/{p}/metadata-descriptors", Status: 200, Len: 3, Keys: []string{"id", "departments", "field_name"}},
+		{Name: "client lists for_client only", As: e.client, Method: "GET", Path: "/data/projects/{p}/metadata-descriptors", Status: 200, Len: 1},
+		{Name: "vendor lists those without departments", As: e.vendor, Method: "GET", Path: "/data/projects/{p}/metadata-descriptors", Status: 200, Len: 2},
+		{Name: "outsider list", As: e.outsider, Method: "GET", Path: "/data/projects/{p}/metadata-descriptors", Status: 404},
+	})
+	id := created["id"].(string)
+	other2 := e.Project("Other")
+	vars["d"] = id
+	vars["other"] = other2
+	e.Run(t, vars, []apptest.Case{
+		{Name: "get one", As: e.artist, Method: "GET", Path: "/data/projects/{p}/metadata-descriptors/{d}", Status: 200, Keys: []string{"id", "departments", "choices"}},
+		{Name: "through another project", As: e.Admin, Method: "GET", Path: "/data/projects/{other}/metadata-descriptors/{d}", Status: 404},
+		{Name: "malformed", As: e.Admin, Method: "GET", Path: "/data/projects/{p}/metadata-descriptors/x", Status: 404},
+		{Name: "rename", As: e.manager, Method: "PUT", Path: "/data/projects/{p}/metadata-descriptors/{d}", Body: map[string]any{"name": "Difficulty"},
+			Status: 200, Keys: []string{"id", "field_name"}},
+		{Name: "empty name", As: e.manager, Method: "PUT", Path: "/data/projects/{p}/metadata-descriptors/{d}", Body: map[string]any{"name": ""}, Status: 400},
+		{Name: "bad type on update", As: e.manager, Method: "PUT", Path: "/data/projects/{p}/metadata-descriptors/{d}", Body: map[string]any{"data_type": "blob"}, Status: 400},
+		{Name: "artist update", As: e.artist, Method: "PUT", Path: "/data/projects/{p}/metadata-descriptors/{d}", Body: map[string]any{"name": "D"}, Status: 403},
+		{Name: "reorder unknown", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors/reorder",
+			Body: map[string]any{"entity_type": "Asset", "descriptor_ids": []string{unknown}}, Status: 400},
+		{Name: "reorder bad entity type", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors/reorder",
+			Body: map[string]any{"entity_type": "Nope", "descriptor_ids": []string{id}}, Status: 400},
+		{Name: "reorder empty", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors/reorder",
+			Body: map[string]any{"entity_type": "Asset", "descriptor_ids": []string{}}, Status: 400},
+		{Name: "reorder by supervisor", As: e.supervisor, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors/reorder",
+			Body: map[string]any{"entity_type": "Asset", "descriptor_ids": []string{id}}, Status: 403},
+		{Name: "reorder", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors/reorder",
+			Body: map[string]any{"entity_type": "Asset", "descriptor_ids": []string{id}}, Status: 200, Len: 2, Keys: []string{"id", "position", "departments"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				l := r.List(t)
+				if l[0]["id"] != id || l[0]["position"] != float64(1) || l[1]["position"] != float64(2) {
+					t.Errorf("reorder: %s", r.Body)
+				}
+			}},
+	})
+	var data string
+	projectsScan(t, e.Env, &data, "SELECT data::text FROM entity WHERE id = ?", asset)
+	if data != `{"kept": 1, "difficulty": "hard"}` {
+		// The rename moved nothing: the old key was difficulty_level, not difficulty.
+		t.Errorf("data after rename: %s", data)
+	}
+	sqlExec(t, e.Env, `UPDATE entity SET data = '{"difficulty": "hard", "kept": 1}' WHERE id = ?`, asset)
+	e.Run(t, vars, []apptest.Case{
+		{Name: "rename moves values", As: e.manager, Method: "PUT", Path: "/data/projects/{p}/metadata-descriptors/{d}", Body: map[string]any{"name": "Level"}, Status: 200},
+	})
+	projectsScan(t, e.Env, &data, "SELECT data::text FROM entity WHERE id = ?", asset)
+	if data != `{"kept": 1, "level": "hard"}` {
+		t.Errorf("data after rename: %s", data)
+	}
+	e.Run(t, vars, []apptest.Case{
+		{Name: "artist delete", As: e.artist, Method: "DELETE", Path: "/data/projects/{p}/metadata-descriptors/{d}", Status: 403},
+		{Name: "delete", As: e.manager, Method: "DELETE", Path: "/data/projects/{p}/metadata-descriptors/{d}", Status: 204},
+		{Name: "gone", As: e.manager, Method: "GET", Path: "/data/projects/{p}/metadata-descriptors/{d}", Status: 404},
+	})
+	projectsScan(t, e.Env, &data, "SELECT data::text FROM entity WHERE id = ?", asset)
+	if data != `{"kept": 1}` {
+		t.Errorf("data after delete: %s", data)
+	}
+	if ev := e.LastEvent("metadata-descriptor:delete"); ev.Data["metadata_descriptor_id"] != id {
+		t.Errorf("delete event %v", ev.Data)
+	}
+}
+
+// TestProjectsDescriptorDataDelete pins DELETE /data/metadata-descriptors/<id>:
+// admin only, and the key leaves the data of every entity of the project.
+func TestProjectsDescriptorDataDelete(t *testing.T) {
+	e := projectsSetup(t)
+	at := e.AssetType("Props")
+	a1 := e.Asset(e.project, at, "Chair")
+	seq := e.Sequence(e.project, "", "SQ01")
+	shot := e.Shot(e.project, seq, "SH01")
+	sqlExec(t, e.Env, `UPDATE entity SET data = '{"mood": "dark", "kept": true}' WHERE id IN (?, ?)`, a1, shot)
+	other := e.Project("Other")
+	elsewhere := e.Asset(other, at, "Table")
+	sqlExec(t, e.Env, `UPDATE entity SET data = '{"mood": "light"}' WHERE id = ?`, elsewhere)
+	d := e.Create("metadata-descriptors", map[string]any{"project_id": e.project, "entity_type": "Asset", "name": "Mood", "field_name": "mood", "data_type": "string"})
+	r := e.Do("POST", "/data/metadata-descriptors", map[string]any{"project_id": e.project, "entity_type": "Asset", "name": "Bad", "field_name": "bad", "data_type": "blob"}, e.Admin.Token)
+	if r.Status != 400 {
+		t.Errorf("wrong data_type: %d %s", r.Status, r.Body)
+	}
+	id := d["id"].(string)
+	e.Run(t, map[string]string{"d": id}, []apptest.Case{
+		{Name: "manager may not", As: e.manager, Method: "DELETE", Path: "/data/metadata-descriptors/{d}", Status: 403},
+		{Name: "admin", As: e.Admin, Method: "DELETE", Path: "/data/metadata-descriptors/{d}", Status: 204},
+		{Name: "again", As: e.Admin, Method: "DELETE", Path: "/data/metadata-descriptors/{d}", Status: 404},
+	})
+	if n := e.Count("entity", "project_id = ? AND jsonb_exists(data, 'mood')", e.project); n != 0 {
+		t.Errorf("%d entities keep the key", n)
+	}
+	if n := e.Count("entity", "project_id = ? AND jsonb_exists(data, 'kept')", e.project); n != 2 {
+		t.Errorf("other keys lost: %d", n)
+	}
+	if n := e.Count("entity", "id = ? AND jsonb_exists(data, 'mood')", elsewhere); n != 1 {
+		t.Errorf("another project's values were touched")
+	}
+	e.LastEvent("metadata-descriptor:delete")
+}
+
+func projectsScan(t *testing.T, e *apptest.Env, dst any, query string, args ...any) {
+	t.Helper()
+	if err := e.App.DB.NewRaw(query, args...).Scan(context.Background(), dst); err != nil {
+		t.Fatalf("%s: %v", query, err)
 	}
 }

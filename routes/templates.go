@@ -43,7 +43,9 @@ func templatesNotFound() error {
 }
 
 // templatesWrong is a service refusal as the template routes word it.
-func templatesWrong(msg string) error { return engine.Raw(http.StatusBadRequest, gin.H{"message": msg}) }
+func templatesWrong(msg string) error {
+	return engine.Raw(http.StatusBadRequest, gin.H{"message": msg})
+}
 
 // templatesID checks the template of the path exists (404 otherwise).
 func templatesID(ctx context.Context, db bun.IDB, id string) (string, error) {
