@@ -175,7 +175,7 @@ func TestProjectsDescriptors(t *testing.T) {
 	vars := map[string]string{"p": e.project}
 	e.Run(t, vars, []apptest.Case{
 		{Name: "manager creates", As: e.manager, Method: "POST", Path: "/data/projects/{p}/metadata-descriptors",
-			Body: map[string]any{"name": "Difficulty Level", "entity_type": "Asset", "data_type": "list", "choices": []string{"easy", "hard"}},
+			Body:   map[string]any{"name": "Difficulty Level", "entity_type": "Asset", "data_type": "list", "choices": []string{"easy", "hard"}},
 			Status: 201, Keys: []string{"id", "field_name", "project_id", "choices", "data_type"},
 			Check: func(t *testing.T, r *apptest.Response) {
 				created = r.Object(t)

@@ -1,0 +1,219 @@
+package routes_test
+
+import (
+	"testing"
+
+	"github.com/zou-go/zou/apptest"
+)
+
+func TestProjectsOpenAndAll(t *testing.T) {
+	e := projectsSetup(t)
+	tt := e.TaskType("Modeling", "Asset")
+	ts := e.TaskStatus("WIP", "wip")
+	e.Must(201, "POST", "/data/projects/"+e.project+"/settings/task-types", map[string]any{"task_type_id": tt, "priority": 3}, e.Admin.Token)
+	e.Must(201, "POST", "/data/projects/"+e.project+"/settings/task-status", map[string]any{"task_status_id": ts}, e.Admin.Token)
+	e.Must(201, "POST", "/data/projects/"+e.project+"/metadata-descriptors", map[string]any{"name": "Secret"}, e.Admin.Token)
+	e.Must(201, "POST", "/data/projects/"+e.project+"/metadata-descriptors", map[string]any{"name": "Public", "for_client": true}, e.Admin.Token)
+	closed := e.ID("project-status", map[string]any{"name": "Closed", "color": "#000000"})
+	old := e.ID("projects", map[string]any{"name": "Old", "project_status_id": closed})
+	e.AddToTeam(old, e.artist.ID, "")
+	lonely := e.Project("Lonely")
+	_ = lonely
+	e.Run(t, map[string]string{"p": e.project}, []apptest.Case{
+		{Name: "admin: every open project", As: e.Admin, Method: "GET", Path: "/data/projects/open", Status: 200, Len: 2,
+			Keys: []string{"id", "name", "team", "descriptors", "task_types_priority", "task_statuses_link", "task_types"}},
+		{Name: "artist: his open projects", As: e.artist, Method: "GET", Path: "/data/projects/open", Status: 200, Len: 1,
+			Check: func(t *testing.T, r *apptest.Response) {
+				p := r.List(t)[0]
+				if p["id"] != e.project {
+					t.Fatalf("got %v", p["name"])
+				}
+				if prio := p["task_types_priority"].(map[string]any)[tt]; prio != float64(3) {
+					t.Errorf("task_types_priority %v", p["task_types_priority"])
+				}
+				link := p["task_statuses_link"].(map[string]any)[ts].(map[string]any)
+				if _, ok := link["roles_for_board"].([]any); !ok {
+					t.Errorf("task_statuses_link %v", link)
+				}
+				if n := len(p["descriptors"].([]any)); n != 2 {
+					t.Errorf("%d descriptors", n)
+				}
+			}},
+		{Name: "client: for_client descriptors", As: e.client, Method: "GET", Path: "/data/projects/open", Status: 200, Len: 1,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if n := len(r.List(t)[0]["descriptors"].([]any)); n != 1 {
+					t.Errorf("client sees %d descriptors", n)
+				}
+			}},
+		{Name: "by name", As: e.Admin, Method: "GET", Path: "/data/projects/open?name=Lonely", Status: 200, Len: 1},
+		{Name: "outsider has none", As: e.outsider, Method: "GET", Path: "/data/projects/open", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if len(r.List(t)) != 0 {
+					t.Errorf("outsider sees %s", r.Body)
+				}
+			}},
+		{Name: "no token", Method: "GET", Path: "/data/projects/open", Status: 401},
+		{Name: "admin: all projects", As: e.Admin, Method: "GET", Path: "/data/projects/all", Status: 200, Len: 3,
+			Keys: []string{"id", "project_status_name", "descriptors"}},
+		{Name: "admin: by name", As: e.Admin, Method: "GET", Path: "/data/projects/all?name=Old", Status: 200, Len: 1},
+		{Name: "admin: unknown name", As: e.Admin, Method: "GET", Path: "/data/projects/all?name=Nope", Status: 404},
+		{Name: "artist: related open projects", As: e.artist, Method: "GET", Path: "/data/projects/all", Status: 200, Len: 1},
+	})
+}
+
+func TestProjectsScheduleAndMilestones(t *testing.T) {
+	e := projectsSetup(t)
+	tt := e.TaskType("Modeling", "Asset")
+	concept := e.TaskType("Review", "Person")
+	for _, id := range []string{tt, concept} {
+		e.Must(201, "POST", "/data/projects/"+e.project+"/settings/task-types", map[string]any{"task_type_id": id}, e.Admin.Token)
+	}
+	e.Create("milestones", map[string]any{"project_id": e.project, "name": "Delivery", "date": "2026-12-24"})
+	e.Run(t, map[string]string{"p": e.project}, []apptest.Case{
+		{Name: "milestones", As: e.artist, Method: "GET", Path: "/data/projects/{p}/milestones", Status: 200, Len: 1, Keys: []string{"id", "name", "date", "project_id"}},
+		{Name: "milestones outsider", As: e.outsider, Method: "GET", Path: "/data/projects/{p}/milestones", Status: 404},
+		{Name: "task type items created on read", As: e.artist, Method: "GET", Path: "/data/projects/{p}/schedule-items/task-types", Status: 200, Len: 1,
+			Keys: []string{"id", "start_date", "end_date", "man_days", "project_id", "task_type_id", "object_id"}},
+		{Name: "read twice creates nothing more", As: e.manager, Method: "GET", Path: "/data/projects/{p}/schedule-items/task-types", Status: 200, Len: 1},
+		{Name: "all items", As: e.client, Method: "GET", Path: "/data/projects/{p}/schedule-items", Status: 200, Len: 1, Keys: []string{"id", "task_type_id"}},
+		{Name: "vendors refused", As: e.vendor, Method: "GET", Path: "/data/projects/{p}/schedule-items", Status: 403},
+		{Name: "vendors refused (task types)", As: e.vendor, Method: "GET", Path: "/data/projects/{p}/schedule-items/task-types", Status: 403},
+		{Name: "outsider", As: e.outsider, Method: "GET", Path: "/data/projects/{p}/schedule-items", Status: 404},
+	})
+	if n := e.Count("schedule_item", "project_id = ?", e.project); n != 1 {
+		t.Errorf("%d schedule items", n)
+	}
+	e.LastEvent("schedule-item:new")
+}
+
+func TestProjectsBudgets(t *testing.T) {
+	e := projectsSetup(t)
+	dep := e.Department("Animation")
+	vars := map[string]string{"p": e.project, "dep": dep}
+	var budget, entry string
+	e.Run(t, vars, []apptest.Case{
+		{Name: "create", As: e.manager, Method: "POST", Path: "/data/projects/{p}/budgets", Body: map[string]any{"name": "V1"}, Status: 200,
+			Keys: []string{"id", "revision", "currency", "name", "project_id"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				o := r.Object(t)
+				budget = o["id"].(string)
+				if o["revision"] != float64(1) || o["currency"] != "USD" {
+					t.Errorf("budget %v", o)
+				}
+			}},
+		{Name: "second revision", As: e.manager, Method: "POST", Path: "/data/projects/{p}/budgets", Body: map[string]any{"name": "V2", "currency": "EUR"}, Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["revision"] != float64(2) {
+					t.Errorf("revision %s", r.Body)
+				}
+			}},
+		{Name: "missing name", As: e.manager, Method: "POST", Path: "/data/projects/{p}/budgets", Body: map[string]any{}, Status: 400},
+		{Name: "artist", As: e.artist, Method: "POST", Path: "/data/projects/{p}/budgets", Body: map[string]any{"name": "X"}, Status: 403},
+		{Name: "outsider", As: e.outsider, Method: "GET", Path: "/data/projects/{p}/budgets", Status: 404},
+		{Name: "list", As: e.manager, Method: "GET", Path: "/data/projects/{p}/budgets", Status: 200, Len: 2,
+			Keys: []string{"id", "project_id", "revision", "name", "currency"}, NoKeys: []string{"created_at"}},
+		{Name: "supervisor refused", As: e.supervisor, Method: "GET", Path: "/data/projects/{p}/budgets", Status: 403},
+	})
+	vars["b"] = budget
+	e.Run(t, vars, []apptest.Case{
+		{Name: "get", As: e.manager, Method: "GET", Path: "/data/projects/{p}/budgets/{b}", Status: 200, Keys: []string{"id", "type", "revision", "created_at"}},
+		{Name: "malformed budget", As: e.manager, Method: "GET", Path: "/data/projects/{p}/budgets/x", Status: 400},
+		{Name: "unknown budget", As: e.manager, Method: "GET", Path: "/data/projects/{p}/budgets/8f2a6c1e-0000-4000-8000-000000000000", Status: 404},
+		{Name: "update", As: e.manager, Method: "PUT", Path: "/data/projects/{p}/budgets/{b}", Body: map[string]any{"name": "V1b"}, Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["name"] != "V1b" {
+					t.Errorf("update %s", r.Body)
+				}
+			}},
+		{Name: "update wrong type", As: e.manager, Method: "PUT", Path: "/data/projects/{p}/budgets/{b}", Body: map[string]any{"name": 1}, Status: 400},
+		{Name: "entry", As: e.manager, Method: "POST", Path: "/data/projects/{p}/budgets/{b}/entries",
+			Body: map[string]any{"department_id": dep, "start_date": "2026-01-01", "months_duration": 3, "daily_salary": 300.5, "position": "artist", "seniority": "mid"},
+			Status: 200, Keys: []string{"id", "budget_id", "department_id", "exceptions"},
+			Check: func(t *testing.T, r *apptest.Response) { entry = r.Object(t)["id"].(string) }},
+		{Name: "entry without department", As: e.manager, Method: "POST", Path: "/data/projects/{p}/budgets/{b}/entries",
+			Body: map[string]any{"start_date": "2026-01-01", "months_duration": 3, "daily_salary": 1}, Status: 400},
+		{Name: "entry bad position", As: e.manager, Method: "POST", Path: "/data/projects/{p}/budgets/{b}/entries",
+			Body: map[string]any{"department_id": dep, "start_date": "2026-01-01", "months_duration": 3, "daily_salary": 1, "position": "boss"}, Status: 400},
+		{Name: "entry bad date", As: e.manager, Method: "POST", Path: "/data/projects/{p}/budgets/{b}/entries",
+			Body: map[string]any{"department_id": dep, "start_date": "soon", "months_duration": 3, "daily_salary": 1}, Status: 400},
+		{Name: "entry unknown department", As: e.manager, Method: "POST", Path: "/data/projects/{p}/budgets/{b}/entries",
+			Body: map[string]any{"department_id": "8f2a6c1e-0000-4000-8000-000000000000", "start_date": "2026-01-01", "months_duration": 3, "daily_salary": 1}, Status: 400},
+		{Name: "entries", As: e.manager, Method: "GET", Path: "/data/projects/{p}/budgets/{b}/entries", Status: 200, Len: 1,
+			Keys: []string{"id", "budget_id", "daily_salary", "position", "seniority", "exceptions"}},
+	})
+	vars["en"] = entry
+	e.Run(t, vars, []apptest.Case{
+		{Name: "get entry", As: e.manager, Method: "GET", Path: "/data/projects/{p}/budgets/{b}/entries/{en}", Status: 200, Keys: []string{"id", "months_duration"}},
+		{Name: "update entry exceptions", As: e.manager, Method: "PUT", Path: "/data/projects/{p}/budgets/{b}/entries/{en}",
+			Body: map[string]any{"exceptions": map[string]any{"2026-02": 2, "2026-03": 0}, "months_duration": 4}, Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				o := r.Object(t)
+				ex := o["exceptions"].(map[string]any)
+				if len(ex) != 1 || ex["2026-02"] != float64(2) || o["months_duration"] != float64(4) {
+					t.Errorf("entry %s", r.Body)
+				}
+			}},
+		{Name: "delete entry", As: e.manager, Method: "DELETE", Path: "/data/projects/{p}/budgets/{b}/entries/{en}", Status: 204},
+		{Name: "entry gone", As: e.manager, Method: "GET", Path: "/data/projects/{p}/budgets/{b}/entries/{en}", Status: 404},
+		{Name: "delete budget", As: e.manager, Method: "DELETE", Path: "/data/projects/{p}/budgets/{b}", Status: 204},
+		{Name: "budget gone", As: e.manager, Method: "GET", Path: "/data/projects/{p}/budgets/{b}", Status: 404},
+	})
+	for _, name := range []string{"budget:create", "budget:update", "budget:delete", "budget-entry:create", "budget-entry:update", "budget-entry:delete"} {
+		e.LastEvent(name)
+	}
+}
+
+func TestProjectsTaskLinks(t *testing.T) {
+	e := projectsSetup(t)
+	tt1 := e.TaskType("Modeling", "Asset")
+	tt2 := e.TaskType("Rigging", "Asset")
+	ts1 := e.TaskStatus("WIP", "wip")
+	ts2 := e.TaskStatus("Done", "done")
+	vars := map[string]string{"p": e.project}
+	e.Run(t, vars, []apptest.Case{
+		{Name: "type link", As: e.manager, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt1}, Status: 201,
+			Keys: []string{"id", "project_id", "task_type_id", "priority", "type"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["priority"] != float64(1) {
+					t.Errorf("default priority: %s", r.Body)
+				}
+			}},
+		{As: e.manager, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt2, "priority": 4}, Status: 201},
+		{Name: "update existing", As: e.manager, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt1, "priority": 7}, Status: 201},
+		{Name: "artist", As: e.artist, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt1}, Status: 403},
+		{Name: "outsider", As: e.outsider, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt1}, Status: 403},
+		{Name: "missing project", As: e.manager, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"task_type_id": tt1}, Status: 400},
+		{Name: "unknown project", As: e.Admin, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": "8f2a6c1e-0000-4000-8000-000000000000", "task_type_id": tt1}, Status: 400},
+		{Name: "malformed task type", As: e.manager, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": "x"}, Status: 400},
+		{Name: "unknown task type", As: e.manager, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": "8f2a6c1e-0000-4000-8000-000000000000"}, Status: 400},
+		{Name: "priority wrong type", As: e.manager, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt1, "priority": "high"}, Status: 400},
+		{Name: "status link", As: e.manager, Method: "POST", Path: "/data/task-status-links", Body: map[string]any{"project_id": e.project, "task_status_id": ts1, "roles_for_board": []string{"user"}}, Status: 201,
+			Keys: []string{"id", "task_status_id", "priority", "roles_for_board"}},
+		{As: e.manager, Method: "POST", Path: "/data/task-status-links", Body: map[string]any{"project_id": e.project, "task_status_id": ts2}, Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if roles := r.Object(t)["roles_for_board"].([]any); len(roles) != 5 {
+					t.Errorf("default roles %v", roles)
+				}
+			}},
+		{Name: "bad role", As: e.manager, Method: "POST", Path: "/data/task-status-links", Body: map[string]any{"project_id": e.project, "task_status_id": ts1, "roles_for_board": []string{"boss"}}, Status: 400},
+		{Name: "reorder types", As: e.manager, Method: "POST", Path: "/actions/projects/{p}/task-type-links/reorder", Body: map[string]any{"task_type_ids": []string{tt2, tt1}}, Status: 200, Len: 2,
+			Keys: []string{"id", "task_type_id", "priority"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if l := r.List(t); l[0]["task_type_id"] != tt2 || l[0]["priority"] != float64(1) || l[1]["priority"] != float64(2) {
+					t.Errorf("reorder: %s", r.Body)
+				}
+			}},
+		{Name: "reorder statuses keeps roles", As: e.manager, Method: "POST", Path: "/actions/projects/{p}/task-status-links/reorder", Body: map[string]any{"task_status_ids": []string{ts2, ts1}}, Status: 200, Len: 2,
+			Check: func(t *testing.T, r *apptest.Response) {
+				l := r.List(t)
+				if l[1]["task_status_id"] != ts1 || len(l[1]["roles_for_board"].([]any)) != 1 {
+					t.Errorf("reorder: %s", r.Body)
+				}
+			}},
+		{Name: "reorder missing list", As: e.manager, Method: "POST", Path: "/actions/projects/{p}/task-type-links/reorder", Body: map[string]any{}, Status: 400},
+		{Name: "reorder malformed", As: e.manager, Method: "POST", Path: "/actions/projects/{p}/task-type-links/reorder", Body: map[string]any{"task_type_ids": []string{"x"}}, Status: 400},
+		{Name: "reorder artist", As: e.artist, Method: "POST", Path: "/actions/projects/{p}/task-type-links/reorder", Body: map[string]any{"task_type_ids": []string{}}, Status: 403},
+		{Name: "reorder outsider", As: e.outsider, Method: "POST", Path: "/actions/projects/{p}/task-type-links/reorder", Body: map[string]any{"task_type_ids": []string{}}, Status: 404},
+		{Name: "no GET", As: e.Admin, Method: "GET", Path: "/data/task-type-links", Status: 405},
+	})
+}
