@@ -127,7 +127,7 @@ func TestProjectsBudgets(t *testing.T) {
 			}},
 		{Name: "update wrong type", As: e.manager, Method: "PUT", Path: "/data/projects/{p}/budgets/{b}", Body: map[string]any{"name": 1}, Status: 400},
 		{Name: "entry", As: e.manager, Method: "POST", Path: "/data/projects/{p}/budgets/{b}/entries",
-			Body: map[string]any{"department_id": dep, "start_date": "2026-01-01", "months_duration": 3, "daily_salary": 300.5, "position": "artist", "seniority": "mid"},
+			Body:   map[string]any{"department_id": dep, "start_date": "2026-01-01", "months_duration": 3, "daily_salary": 300.5, "position": "artist", "seniority": "mid"},
 			Status: 200, Keys: []string{"id", "budget_id", "department_id", "exceptions"},
 			Check: func(t *testing.T, r *apptest.Response) { entry = r.Object(t)["id"].(string) }},
 		{Name: "entry without department", As: e.manager, Method: "POST", Path: "/data/projects/{p}/budgets/{b}/entries",

@@ -132,7 +132,7 @@ func (s *Server) templatesTaskStatuses(c *gin.Context, who *access.Caller) (int,
 func templatesLinkRow(ctx context.Context, db bun.IDB, table, col, typeName, templateID, targetID string) ([]byte, error) {
 	extra := ""
 	if table == "project_template_task_status_link" {
-		extra = ", roles_for_board"
+		extra = ", to_jsonb(roles_for_board) AS roles_for_board"
 	}
 	return engine.QueryObject(ctx, db, "SELECT id, created_at, updated_at, project_template_id, ?, priority"+extra+", ? AS type FROM ? WHERE project_template_id = ? AND ? = ?",
 		bun.Ident(col), typeName, bun.Ident(table), templateID, bun.Ident(col), targetID)
@@ -766,12 +766,12 @@ func (s *Server) templatesApply(ctx context.Context, tx bun.IDB, projectID, temp
 			return nil, err
 		}
 	}
-	var snapshot json.RawMessage
-	if err := tx.NewRaw("SELECT COALESCE(metadata_descriptors, '[]'::jsonb) FROM project_template WHERE id = ?", templateID).Scan(ctx, &snapshot); err != nil {
+	var snapshot string
+	if err := tx.NewRaw("SELECT COALESCE(metadata_descriptors, '[]'::jsonb)::text FROM project_template WHERE id = ?", templateID).Scan(ctx, &snapshot); err != nil {
 		return nil, err
 	}
 	var entries []map[string]any
-	_ = json.Unmarshal(snapshot, &entries)
+	_ = json.Unmarshal([]byte(snapshot), &entries)
 	var created []string
 	for _, m := range entries {
 		d := templatesClean(m)
