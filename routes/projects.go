@@ -38,6 +38,7 @@ func (s *Server) mountProjects(r gin.IRouter) {
 	r.POST("/data/projects/:id/settings/batch", s.route(s.projectsSettingsBatch))
 
 	s.mountProjectsMetadata(r)
+	s.mountProjectsMetadataAll(r)
 	s.mountProjectsSchedule(r)
 	s.mountProjectsLinks(r)
 	s.mountProjectsData(r)

@@ -2,7 +2,9 @@ package routes
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -19,6 +21,75 @@ import (
 
 func (s *Server) mountProjectsData(r gin.IRouter) {
 	r.POST("/data/projects", s.route(s.projectsCreate))
+	r.GET("/data/projects/:id", s.route(s.projectsGet))
+	r.PUT("/data/projects/:id", s.route(s.projectsUpdate))
+}
+
+// projectsWithKey adds one key to a JSON object answer.
+func projectsWithKey(obj []byte, key string, value any) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(obj, &m); err != nil {
+		return nil, fmt.Errorf("add %s: %w", key, err)
+	}
+	m[key], _ = json.Marshal(value)
+	return json.Marshal(m)
+}
+
+// projectsGet is GET /data/projects/<id>: the generic read plus the name of
+// the project status (Zou's clean_get_result).
+func (s *Server) projectsGet(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	b, err := s.Engine.Get(ctx, s.projectsColl("projects"), who.Principal, id, c.Request.URL.Query())
+	if err != nil {
+		return 0, nil, err
+	}
+	var status sql.NullString
+	if err := s.DB.NewRaw("SELECT ps.name FROM project p JOIN project_status ps ON ps.id = p.project_status_id WHERE p.id = ?", id).
+		Scan(ctx, &status); err != nil && !projectsNoRows(err) {
+		return 0, nil, err
+	}
+	var name any
+	if status.Valid {
+		name = status.String
+	}
+	b, err = projectsWithKey(b, "project_status_name", name)
+	return http.StatusOK, b, err
+}
+
+// projectsUpdate is PUT /data/projects/<id>: the generic update; a tvshow
+// gets its first episode if it has none, named in first_episode_id.
+func (s *Server) projectsUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	raw, err := engine.ReadJSONBody(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	b, err := s.Engine.Update(ctx, s.projectsColl("projects"), who.Principal, id, raw)
+	if err != nil {
+		return 0, nil, err
+	}
+	var tvshow bool
+	if err := s.DB.NewRaw("SELECT production_type = 'tvshow' FROM project WHERE id = ?", id).Scan(ctx, &tvshow); err != nil {
+		return 0, nil, err
+	}
+	if !tvshow {
+		return http.StatusOK, b, nil
+	}
+	var episode string
+	err = s.DB.NewRaw(`SELECT e.id::text FROM entity e JOIN entity_type et ON et.id = e.entity_type_id
+ WHERE et.name = 'Episode' AND e.project_id = ? ORDER BY e.created_at, e.name LIMIT 1`, id).Scan(ctx, &episode)
+	if projectsNoRows(err) {
+		if episode, err = s.projectsFirstEpisode(ctx, s.DB, who, id); err == nil {
+			s.publish(ctx, "episode:new", map[string]any{"episode_id": episode}, id)
+		}
+	}
+	if err != nil {
+		return 0, nil, engine.FromDB(err)
+	}
+	b, err = projectsWithKey(b, "first_episode_id", episode)
+	return http.StatusOK, b, err
 }
 
 // projectsCreate is POST /data/projects. The policy decides who may create

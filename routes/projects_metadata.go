@@ -346,48 +346,8 @@ func (s *Server) projectsDescriptorUpdate(c *gin.Context, who *access.Caller) (i
 	}
 	var out []byte
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		set := []string{"updated_at = now() at time zone 'utc'"}
-		args := []any{}
-		if d.name != nil {
-			slug := projectsSlug(*d.name)
-			set = append(set, "name = ?", "field_name = ?")
-			args = append(args, *d.name, slug)
-			if slug != cur.FieldName {
-				if err := projectsRenameValues(ctx, tx, cur, slug); err != nil {
-					return err
-				}
-			}
-		}
-		if d.dataType != nil {
-			set = append(set, "data_type = ?")
-			args = append(args, *d.dataType)
-		}
-		if d.forClient != nil {
-			set = append(set, "for_client = ?")
-			args = append(args, *d.forClient)
-		}
-		if d.choices != nil {
-			set = append(set, "choices = ?")
-			args = append(args, string(d.choices))
-		}
-		args = append(args, cur.ID)
-		// The SET list is built from constant column names; values stay parameters.
-		if _, err := tx.NewRaw("UPDATE metadata_descriptor SET "+strings.Join(set, ", ")+" WHERE id = ?", args...).Exec(ctx); err != nil {
-			return err
-		}
-		if d.hasDeps {
-			if _, err := tx.NewRaw("DELETE FROM department_metadata_descriptor_link WHERE metadata_descriptor_id = ?", cur.ID).Exec(ctx); err != nil {
-				return err
-			}
-			if len(d.departments) > 0 {
-				if _, err := tx.NewRaw(`INSERT INTO department_metadata_descriptor_link (metadata_descriptor_id, department_id)
- SELECT ?, unnest(?::uuid[])`, cur.ID, pgStrings(uniqueStrings(d.departments))).Exec(ctx); err != nil {
-					return err
-				}
-			}
-		}
 		var err error
-		out, err = s.Engine.Read(ctx, tx, s.projectsColl("metadata-descriptors"), cur.ID, false)
+		out, err = s.projectsChangeDescriptor(ctx, tx, cur, d)
 		return err
 	})
 	if err != nil {
@@ -395,6 +355,52 @@ func (s *Server) projectsDescriptorUpdate(c *gin.Context, who *access.Caller) (i
 	}
 	s.publish(ctx, "metadata-descriptor:update", map[string]any{"metadata_descriptor_id": cur.ID}, pr.ID)
 	return http.StatusOK, out, nil
+}
+
+// projectsChangeDescriptor applies an update body to a stored descriptor in
+// tx (a rename moves the stored values) and answers the descriptor.
+func (s *Server) projectsChangeDescriptor(ctx context.Context, tx bun.IDB, cur *projectsDescriptorRow, d *projectsDescriptorBody) ([]byte, error) {
+	set := []string{"updated_at = now() at time zone 'utc'"}
+	args := []any{}
+	if d.name != nil {
+		slug := projectsSlug(*d.name)
+		set = append(set, "name = ?", "field_name = ?")
+		args = append(args, *d.name, slug)
+		if slug != cur.FieldName {
+			if err := projectsRenameValues(ctx, tx, cur, slug); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if d.dataType != nil {
+		set = append(set, "data_type = ?")
+		args = append(args, *d.dataType)
+	}
+	if d.forClient != nil {
+		set = append(set, "for_client = ?")
+		args = append(args, *d.forClient)
+	}
+	if d.choices != nil {
+		set = append(set, "choices = ?")
+		args = append(args, string(d.choices))
+	}
+	args = append(args, cur.ID)
+	// The SET list is built from constant column names; values stay parameters.
+	if _, err := tx.NewRaw("UPDATE metadata_descriptor SET "+strings.Join(set, ", ")+" WHERE id = ?", args...).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if d.hasDeps {
+		if _, err := tx.NewRaw("DELETE FROM department_metadata_descriptor_link WHERE metadata_descriptor_id = ?", cur.ID).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if len(d.departments) > 0 {
+			if _, err := tx.NewRaw(`INSERT INTO department_metadata_descriptor_link (metadata_descriptor_id, department_id)
+ SELECT ?, unnest(?::uuid[])`, cur.ID, pgStrings(uniqueStrings(d.departments))).Exec(ctx); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s.Engine.Read(ctx, tx, s.projectsColl("metadata-descriptors"), cur.ID, false)
 }
 
 // projectsValuesTarget is the table and condition of the rows whose data

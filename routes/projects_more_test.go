@@ -217,3 +217,87 @@ func TestProjectsTaskLinks(t *testing.T) {
 		{Name: "no GET", As: e.Admin, Method: "GET", Path: "/data/task-type-links", Status: 405},
 	})
 }
+
+func TestProjectsDescriptorsAllProjects(t *testing.T) {
+	e := projectsSetup(t)
+	second := e.Project("Second")
+	e.AddToTeam(second, e.manager.ID, "user") // a per-project role below manager: not his to reshape
+	third := e.Project("Third")
+	e.AddToTeam(third, e.manager.ID, "")
+	at := e.AssetType("Props")
+	a := e.Asset(third, at, "Chair")
+	sqlExec(t, e.Env, `UPDATE entity SET data = '{"status_note": "x", "kept": 1}' WHERE id = ?`, a)
+	e.Run(t, nil, []apptest.Case{
+		{Name: "artist refused", As: e.artist, Method: "POST", Path: "/data/metadata-descriptors/all-projects", Body: map[string]any{"name": "Status Note"}, Status: 403},
+		{Name: "Task refused", As: e.manager, Method: "POST", Path: "/data/metadata-descriptors/all-projects", Body: map[string]any{"name": "N", "entity_type": "Task"}, Status: 400},
+		{Name: "bad data type", As: e.manager, Method: "POST", Path: "/data/metadata-descriptors/all-projects", Body: map[string]any{"name": "N", "data_type": "blob"}, Status: 400},
+		{Name: "manager creates on his managed projects", As: e.manager, Method: "POST", Path: "/data/metadata-descriptors/all-projects",
+			Body: map[string]any{"name": "Status Note", "entity_type": "Asset"}, Status: 201, Len: 2, Keys: []string{"id", "project_id", "field_name"}},
+		{Name: "again creates nothing", As: e.manager, Method: "POST", Path: "/data/metadata-descriptors/all-projects",
+			Body: map[string]any{"name": "Status Note", "entity_type": "Asset"}, Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if len(r.List(t)) != 0 {
+					t.Errorf("created again: %s", r.Body)
+				}
+			}},
+		{Name: "admin adds the other project", As: e.Admin, Method: "POST", Path: "/data/metadata-descriptors/all-projects",
+			Body: map[string]any{"name": "Status Note", "entity_type": "Asset"}, Status: 201, Len: 1},
+		{As: e.Admin, Method: "POST", Path: "/data/metadata-descriptors/all-projects", Body: map[string]any{"name": "Alpha", "entity_type": "Asset"}, Status: 201, Len: 3},
+		{Name: "update", As: e.manager, Method: "PUT", Path: "/data/metadata-descriptors/all-projects/status_note",
+			Body: map[string]any{"entity_type": "Asset", "for_client": true}, Status: 200, Len: 2,
+			Check: func(t *testing.T, r *apptest.Response) {
+				for _, d := range r.List(t) {
+					if d["for_client"] != true || d["field_name"] != "status_note" {
+						t.Errorf("update %v", d)
+					}
+				}
+			}},
+		{Name: "update missing entity type", As: e.manager, Method: "PUT", Path: "/data/metadata-descriptors/all-projects/status_note", Body: map[string]any{}, Status: 400},
+		{Name: "reorder", As: e.manager, Method: "POST", Path: "/actions/metadata-descriptors/all-projects/reorder",
+			Body: map[string]any{"entity_type": "Asset", "field_order": []string{"status_note", "alpha"}}, Status: 200, Len: 4,
+			Check: func(t *testing.T, r *apptest.Response) {
+				for _, d := range r.List(t) {
+					if want := map[string]float64{"status_note": 1, "alpha": 2}[d["field_name"].(string)]; d["position"] != want {
+						t.Errorf("position %v of %v", d["position"], d["field_name"])
+					}
+				}
+			}},
+		{Name: "reorder empty", As: e.manager, Method: "POST", Path: "/actions/metadata-descriptors/all-projects/reorder",
+			Body: map[string]any{"entity_type": "Asset", "field_order": []string{}}, Status: 400},
+		{Name: "delete needs entity type", As: e.manager, Method: "DELETE", Path: "/data/metadata-descriptors/all-projects/status_note", Status: 400},
+		{Name: "delete", As: e.manager, Method: "DELETE", Path: "/data/metadata-descriptors/all-projects/status_note?entity_type=Asset", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if ids, _ := r.JSON(t).([]any); len(ids) != 2 {
+					t.Errorf("removed %s", r.Body)
+				}
+			}},
+	})
+	if n := e.Count("metadata_descriptor", "field_name = 'status_note'"); n != 1 {
+		t.Errorf("%d status_note descriptors left, want the unmanaged one", n)
+	}
+	if n := e.Count("entity", "id = ? AND jsonb_exists(data, 'status_note')", a); n != 0 {
+		t.Errorf("values kept")
+	}
+}
+
+func TestProjectsGetAndUpdate(t *testing.T) {
+	e := projectsSetup(t)
+	e.Run(t, map[string]string{"p": e.project}, []apptest.Case{
+		{Name: "get with status name", As: e.artist, Method: "GET", Path: "/data/projects/{p}", Status: 200, Keys: []string{"id", "project_status_name", "team"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["project_status_name"] != "Open" {
+					t.Errorf("%s", r.Body)
+				}
+			}},
+		{Name: "outsider", As: e.outsider, Method: "GET", Path: "/data/projects/{p}", Status: 404},
+		{Name: "malformed (the engine's 400 for /data ids)", As: e.Admin, Method: "GET", Path: "/data/projects/nope", Status: 400},
+		{Name: "artist may not update", As: e.artist, Method: "PUT", Path: "/data/projects/{p}", Body: map[string]any{"name": "X"}, Status: 403},
+		{Name: "bad style", As: e.manager, Method: "PUT", Path: "/data/projects/{p}", Body: map[string]any{"production_style": "oil"}, Status: 400},
+		{Name: "film update", As: e.manager, Method: "PUT", Path: "/data/projects/{p}", Body: map[string]any{"fps": "24"}, Status: 200, NoKeys: []string{"first_episode_id"}},
+		{Name: "becomes a tvshow", As: e.manager, Method: "PUT", Path: "/data/projects/{p}", Body: map[string]any{"production_type": "tvshow"}, Status: 200, Keys: []string{"first_episode_id"}},
+		{Name: "episode reused", As: e.manager, Method: "PUT", Path: "/data/projects/{p}", Body: map[string]any{"fps": "25"}, Status: 200, Keys: []string{"first_episode_id"}},
+	})
+	if n := e.Count("entity", "project_id = ? AND name = 'E01'", e.project); n != 1 {
+		t.Errorf("%d first episodes", n)
+	}
+}
