@@ -40,6 +40,7 @@ func (s *Server) mountProjects(r gin.IRouter) {
 	s.mountProjectsMetadata(r)
 	s.mountProjectsMetadataAll(r)
 	s.mountProjectsSchedule(r)
+	s.mountProjectsTime(r)
 	s.mountProjectsLinks(r)
 	s.mountProjectsData(r)
 }

@@ -301,3 +301,61 @@ func TestProjectsGetAndUpdate(t *testing.T) {
 		t.Errorf("%d first episodes", n)
 	}
 }
+
+func TestProjectsTimeAndDayOffs(t *testing.T) {
+	e := projectsSetup(t)
+	dep := e.Department("Modeling")
+	tt := e.TaskType("Modeling", "Asset", map[string]any{"department_id": dep})
+	ts := e.TaskStatus("WIP", "wip")
+	at := e.AssetType("Props")
+	asset := e.Asset(e.project, at, "Chair")
+	task := e.Task(e.project, asset, tt, ts, e.artist.ID)
+	e.Create("time-spents", map[string]any{"task_id": task, "person_id": e.artist.ID, "date": "2026-03-02", "duration": 60})
+	e.Create("time-spents", map[string]any{"task_id": task, "person_id": e.artist.ID, "date": "2026-04-01", "duration": 30})
+	e.Create("day-offs", map[string]any{"person_id": e.artist.ID, "date": "2026-03-10", "end_date": "2026-03-12", "description": "private"})
+	e.Create("day-offs", map[string]any{"person_id": e.supervisor.ID, "date": "2026-05-10", "end_date": "2026-05-12", "description": "mine"})
+	vars := map[string]string{"p": e.project, "tt": tt}
+	e.Run(t, vars, []apptest.Case{
+		{Name: "time spents", As: e.artist, Method: "GET", Path: "/data/projects/{p}/time-spents", Status: 200, Len: 2, Keys: []string{"id", "duration", "task_id"}},
+		{Name: "time spents outsider", As: e.outsider, Method: "GET", Path: "/data/projects/{p}/time-spents", Status: 404},
+		{Name: "by task type", As: e.manager, Method: "GET", Path: "/data/projects/{p}/task-types/{tt}/time-spents?start_date=2026-03-15", Status: 200, Keys: []string{e.artist.ID},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if l := r.Object(t)[e.artist.ID].([]any); len(l) != 1 {
+					t.Errorf("range: %s", r.Body)
+				}
+			}},
+		{Name: "by task type bad date", As: e.manager, Method: "GET", Path: "/data/projects/{p}/task-types/{tt}/time-spents?start_date=soon", Status: 400},
+		{Name: "by task type artist", As: e.artist, Method: "GET", Path: "/data/projects/{p}/task-types/{tt}/time-spents", Status: 403},
+		{Name: "by task type malformed", As: e.manager, Method: "GET", Path: "/data/projects/{p}/task-types/x/time-spents", Status: 404},
+		{Name: "day offs for a manager", As: e.manager, Method: "GET", Path: "/data/projects/{p}/day-offs", Status: 200, Keys: []string{e.artist.ID, e.supervisor.ID},
+			Check: func(t *testing.T, r *apptest.Response) {
+				d := r.Object(t)[e.artist.ID].([]any)[0].(map[string]any)
+				if d["description"] != "private" {
+					t.Errorf("manager view: %v", d)
+				}
+			}},
+		{Name: "day offs for a supervisor", As: e.supervisor, Method: "GET", Path: "/data/projects/{p}/day-offs?start_date=2026-01-01&end_date=2026-12-31", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				o := r.Object(t)
+				if hasKey(o[e.artist.ID].([]any)[0].(map[string]any), "description") {
+					t.Errorf("another's description shown")
+				}
+				if !hasKey(o[e.supervisor.ID].([]any)[0].(map[string]any), "description") {
+					t.Errorf("own description hidden")
+				}
+			}},
+		{Name: "day offs range", As: e.manager, Method: "GET", Path: "/data/projects/{p}/day-offs?end_date=2026-04-01", Status: 200, NoKeys: []string{e.supervisor.ID}},
+		{Name: "day offs bad date", As: e.manager, Method: "GET", Path: "/data/projects/{p}/day-offs?end_date=x", Status: 400},
+		{Name: "day offs client", As: e.client, Method: "GET", Path: "/data/projects/{p}/day-offs", Status: 403},
+		{Name: "day offs vendor", As: e.vendor, Method: "GET", Path: "/data/projects/{p}/day-offs", Status: 403},
+		{Name: "month time spents", As: e.Admin, Method: "GET", Path: "/data/projects/{p}/budgets/time-spents", Status: 200, Keys: []string{dep},
+			Check: func(t *testing.T, r *apptest.Response) {
+				d := r.Object(t)[dep].(map[string]any)
+				p := d[e.artist.ID].(map[string]any)
+				if d["total"] != float64(90) || p["2026-03"] != float64(60) || p["total"] != float64(90) {
+					t.Errorf("month time spents %s", r.Body)
+				}
+			}},
+		{Name: "month time spents manager", As: e.manager, Method: "GET", Path: "/data/projects/{p}/budgets/time-spents", Status: 403},
+	})
+}
