@@ -359,3 +359,43 @@ func TestProjectsTimeAndDayOffs(t *testing.T) {
 		{Name: "month time spents manager", As: e.manager, Method: "GET", Path: "/data/projects/{p}/budgets/time-spents", Status: 403},
 	})
 }
+
+func TestProjectsEntityScheduleItems(t *testing.T) {
+	e := projectsSetup(t)
+	tt := e.TaskType("Layout", "Shot")
+	at := e.AssetType("Props")
+	e.Asset(e.project, at, "Chair")
+	ep1 := e.Episode(e.project, "E01")
+	ep2 := e.Episode(e.project, "E02")
+	e.Sequence(e.project, ep1, "SQ01")
+	e.Sequence(e.project, ep2, "SQ02")
+	vars := map[string]string{"p": e.project, "tt": tt, "ep1": ep1}
+	e.Run(t, vars, []apptest.Case{
+		{Name: "asset types", As: e.artist, Method: "GET", Path: "/data/projects/{p}/schedule-items/{tt}/asset-types", Status: 200, Len: 1,
+			Keys: []string{"id", "object_id", "name", "start_date", "task_type_id"}},
+		{Name: "episodes", As: e.artist, Method: "GET", Path: "/data/projects/{p}/schedule-items/{tt}/episodes", Status: 200, Len: 2,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if l := r.List(t); l[0]["name"] != "E01" || l[0]["object_id"] != ep1 {
+					t.Errorf("episodes %s", r.Body)
+				}
+			}},
+		{Name: "sequences of an episode", As: e.manager, Method: "GET", Path: "/data/projects/{p}/schedule-items/{tt}/sequences?episode_id={ep1}", Status: 200, Len: 1},
+		{Name: "all sequences", As: e.manager, Method: "GET", Path: "/data/projects/{p}/schedule-items/{tt}/sequences", Status: 200, Len: 2},
+		{Name: "edits (none)", As: e.manager, Method: "GET", Path: "/data/projects/{p}/schedule-items/{tt}/edits", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if len(r.List(t)) != 0 {
+					t.Errorf("edits %s", r.Body)
+				}
+			}},
+		{Name: "vendor", As: e.vendor, Method: "GET", Path: "/data/projects/{p}/schedule-items/{tt}/episodes", Status: 403},
+		{Name: "outsider", As: e.outsider, Method: "GET", Path: "/data/projects/{p}/schedule-items/{tt}/episodes", Status: 404},
+		{Name: "malformed task type", As: e.manager, Method: "GET", Path: "/data/projects/{p}/schedule-items/x/episodes", Status: 400},
+		{Name: "unknown task type", As: e.manager, Method: "GET", Path: "/data/projects/{p}/schedule-items/8f2a6c1e-0000-4000-8000-000000000000/episodes", Status: 404},
+		{Name: "malformed episode", As: e.manager, Method: "GET", Path: "/data/projects/{p}/schedule-items/{tt}/sequences?episode_id=x", Status: 400},
+	})
+	// Reads create each item once.
+	e.Must(200, "GET", "/data/projects/"+e.project+"/schedule-items/"+tt+"/episodes", nil, e.Admin.Token)
+	if n := e.Count("schedule_item", "project_id = ?", e.project); n != 5 {
+		t.Errorf("%d schedule items, want 5", n)
+	}
+}

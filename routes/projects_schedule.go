@@ -19,6 +19,9 @@ func (s *Server) mountProjectsSchedule(r gin.IRouter) {
 	r.GET("/data/projects/:id/milestones", s.route(s.projectsMilestones))
 	r.GET("/data/projects/:id/schedule-items", s.route(s.projectsScheduleItems))
 	r.GET("/data/projects/:id/schedule-items/task-types", s.route(s.projectsTaskTypeScheduleItems))
+	for _, kind := range []string{"asset-types", "episodes", "sequences", "edits"} {
+		r.GET("/data/projects/:id/schedule-items/:task_type_id/"+kind, s.route(s.projectsEntityScheduleItems(kind)))
+	}
 
 	r.GET("/data/projects/:id/budgets", s.route(s.projectsBudgets))
 	r.POST("/data/projects/:id/budgets", s.route(s.projectsBudgetCreate))
@@ -95,6 +98,88 @@ func (s *Server) projectsTaskTypeScheduleItems(c *gin.Context, who *access.Calle
  WHERE si.project_id = ? AND si.object_id IS NULL AND tt.for_entity IN ('Asset', 'Shot', 'Sequence', 'Episode', 'Edit')
  ORDER BY si.start_date, si.id`, pr.ID)
 	return http.StatusOK, b, err
+}
+
+// projectsScheduleTargets is the SQL of the (id, name) rows a kind of
+// schedule item covers in a project (one ?: the project; a second one, the
+// episode, when episode is true).
+func projectsScheduleTargets(kind string, episode bool) string {
+	const temporal = "('Shot', 'Sequence', 'Episode', 'Scene', 'Edit', 'Concept')"
+	switch kind {
+	case "asset-types":
+		q := `SELECT DISTINCT et.id, et.name FROM entity a JOIN entity_type et ON et.id = a.entity_type_id
+ WHERE a.project_id = ? AND et.name NOT IN ` + temporal
+		if episode {
+			q += " AND a.source_id = ?"
+		}
+		return q
+	case "episodes":
+		q := `SELECT e.id, e.name FROM entity e JOIN entity_type et ON et.id = e.entity_type_id WHERE e.project_id = ? AND et.name = 'Episode'`
+		if episode {
+			q += " AND e.id = ?"
+		}
+		return q
+	case "sequences":
+		q := `SELECT e.id, e.name FROM entity e JOIN entity_type et ON et.id = e.entity_type_id WHERE e.project_id = ? AND et.name = 'Sequence'`
+		if episode {
+			q += " AND e.parent_id = ?"
+		}
+		return q
+	}
+	q := `SELECT e.id, e.name FROM entity e JOIN entity_type et ON et.id = e.entity_type_id
+ WHERE e.project_id = ? AND et.name = 'Edit' AND e.canceled IS NOT TRUE`
+	if episode {
+		q += " AND e.parent_id = ?"
+	}
+	return q
+}
+
+// projectsEntityScheduleItems is GET /data/projects/<id>/schedule-items/<task_type_id>/<kind>:
+// one item per asset type, episode, sequence or edit of the project for the
+// task type, created on first read, each with its object's name, by name
+// (?episode_id narrows).
+func (s *Server) projectsEntityScheduleItems(kind string) handler {
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		ctx := c.Request.Context()
+		pr, err := projectsScheduleReader(ctx, who, c.Param("id"))
+		if err != nil {
+			return 0, nil, err
+		}
+		taskType := c.Param("task_type_id")
+		if !engine.IsUUID(taskType) {
+			return 0, nil, engine.MalformedID()
+		}
+		if ok, err := projectsExists(ctx, s.DB, "task_type", taskType); err != nil || !ok {
+			if err == nil {
+				err = engine.NotFound()
+			}
+			return 0, nil, err
+		}
+		args := []any{pr.ID}
+		episode, byEpisode := c.GetQuery("episode_id")
+		if byEpisode {
+			if !engine.IsUUID(episode) {
+				return 0, nil, engine.MalformedID()
+			}
+			args = append(args, episode)
+		}
+		targets := projectsScheduleTargets(kind, byEpisode)
+		var created []string
+		err = s.DB.NewRaw(`INSERT INTO schedule_item (id, created_at, updated_at, project_id, task_type_id, object_id, start_date, end_date)
+ SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, ?, x.id, current_date, current_date + 1
+ FROM (`+targets+`) x WHERE NOT EXISTS (SELECT 1 FROM schedule_item si WHERE si.project_id = ? AND si.task_type_id = ? AND si.object_id = x.id)
+ RETURNING id::text`, append(append([]any{pr.ID, taskType}, args...), pr.ID, taskType)...).Scan(ctx, &created)
+		if err != nil && !projectsNoRows(err) {
+			return 0, nil, engine.FromDB(err)
+		}
+		for _, id := range created {
+			s.publish(ctx, "schedule-item:new", map[string]any{"schedule_item_id": id}, pr.ID)
+		}
+		b, err := engine.QueryJSON(ctx, s.DB, `SELECT si.id, si.start_date, si.end_date, si.man_days, si.project_id, si.task_type_id, si.object_id, x.name
+ FROM schedule_item si JOIN (`+targets+`) x ON x.id = si.object_id WHERE si.project_id = ? AND si.task_type_id = ? ORDER BY x.name, si.id`,
+			append(args, pr.ID, taskType)...)
+		return http.StatusOK, b, err
+	}
 }
 
 // ---- Budgets ------------------------------------------------------------------
