@@ -41,6 +41,7 @@ func (s *Server) mountProjects(r gin.IRouter) {
 	s.mountProjectsMetadataAll(r)
 	s.mountProjectsSchedule(r)
 	s.mountProjectsTime(r)
+	s.mountProjectsVersions(r)
 	s.mountProjectsLinks(r)
 	s.mountProjectsData(r)
 }

@@ -399,3 +399,58 @@ func TestProjectsEntityScheduleItems(t *testing.T) {
 		t.Errorf("%d schedule items, want 5", n)
 	}
 }
+
+func TestProjectsScheduleVersions(t *testing.T) {
+	e := projectsSetup(t)
+	tt := e.TaskType("Modeling", "Asset")
+	ts := e.TaskStatus("WIP", "wip")
+	at := e.AssetType("Props")
+	asset := e.Asset(e.project, at, "Chair")
+	task := e.Task(e.project, asset, tt, ts, e.artist.ID)
+	sqlExec(t, e.Env, "UPDATE task SET start_date = '2026-01-05', due_date = '2026-01-20', estimation = 3 WHERE id = ?", task)
+	v1 := e.ID("production-schedule-versions", map[string]any{"name": "v1", "project_id": e.project})
+	v2 := e.ID("production-schedule-versions", map[string]any{"name": "v2", "project_id": e.project})
+	other := e.Project("Other")
+	vo := e.ID("production-schedule-versions", map[string]any{"name": "vo", "project_id": other})
+	vars := map[string]string{"v1": v1, "v2": v2, "tt": tt}
+	e.Run(t, vars, []apptest.Case{
+		{Name: "copy production", As: e.manager, Method: "POST", Path: "/actions/production-schedule-versions/{v1}/set-task-links-from-production", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				expect(t, r, 200, map[string]any{"success": true, "task_link_count": float64(1)})
+			}},
+		{Name: "copy production artist", As: e.artist, Method: "POST", Path: "/actions/production-schedule-versions/{v1}/set-task-links-from-production", Status: 403},
+		{Name: "unknown version", As: e.manager, Method: "POST", Path: "/actions/production-schedule-versions/8f2a6c1e-0000-4000-8000-000000000000/set-task-links-from-production", Status: 404},
+		{Name: "links", As: e.artist, Method: "GET", Path: "/data/production-schedule-versions/{v1}/task-links?task_type_id={tt}&relations=true", Status: 200, Len: 1,
+			Keys: []string{"id", "task_id", "start_date", "due_date", "estimation", "assignees"}},
+		{Name: "links client", As: e.client, Method: "GET", Path: "/data/production-schedule-versions/{v1}/task-links", Status: 403},
+		{Name: "links outsider", As: e.outsider, Method: "GET", Path: "/data/production-schedule-versions/{v1}/task-links", Status: 404},
+		{Name: "copy version", As: e.manager, Method: "POST", Path: "/actions/production-schedule-versions/{v2}/set-task-links-from-production-schedule-version",
+			Body: map[string]any{"production_schedule_version_id": v1}, Status: 200, Keys: []string{"success", "task_link_count"}},
+		{Name: "copy onto itself", As: e.manager, Method: "POST", Path: "/actions/production-schedule-versions/{v2}/set-task-links-from-production-schedule-version",
+			Body: map[string]any{"production_schedule_version_id": v2}, Status: 400},
+		{Name: "copy from another project", As: e.Admin, Method: "POST", Path: "/actions/production-schedule-versions/{v2}/set-task-links-from-production-schedule-version",
+			Body: map[string]any{"production_schedule_version_id": vo}, Status: 400},
+		{Name: "copy missing source", As: e.manager, Method: "POST", Path: "/actions/production-schedule-versions/{v2}/set-task-links-from-production-schedule-version",
+			Body: map[string]any{}, Status: 400},
+	})
+	if n := e.Count("production_schedule_version_task_link_person_link", ""); n != 2 {
+		t.Errorf("%d assignee links, want 2", n)
+	}
+	sqlExec(t, e.Env, "UPDATE production_schedule_version_task_link SET estimation = 9 WHERE production_schedule_version_id = ?", v2)
+	e.Run(t, vars, []apptest.Case{
+		{Name: "apply", As: e.manager, Method: "POST", Path: "/actions/production-schedule-versions/{v2}/apply-to-production", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				expect(t, r, 200, map[string]any{"success": true, "task_count": float64(1)})
+			}},
+		{Name: "apply artist", As: e.artist, Method: "POST", Path: "/actions/production-schedule-versions/{v2}/apply-to-production", Status: 403},
+	})
+	if n := e.Count("task", "id = ? AND estimation = 9", task); n != 1 {
+		t.Errorf("estimation not applied")
+	}
+	if n := e.Count("project", "id = ? AND from_schedule_version_id = ?", e.project, v2); n != 1 {
+		t.Errorf("project origin not set")
+	}
+	if e.LastEvent("task:update").Data["task_id"] != task {
+		t.Errorf("task:update event")
+	}
+}
