@@ -23,6 +23,7 @@ func (s *Server) mountProjectsData(r gin.IRouter) {
 	r.POST("/data/projects", s.route(s.projectsCreate))
 	r.GET("/data/projects/:id", s.route(s.projectsGet))
 	r.PUT("/data/projects/:id", s.route(s.projectsUpdate))
+	r.DELETE("/data/projects/:id", s.route(s.projectsDelete))
 }
 
 // projectsWithKey adds one key to a JSON object answer.

@@ -454,3 +454,56 @@ func TestProjectsScheduleVersions(t *testing.T) {
 		t.Errorf("task:update event")
 	}
 }
+
+func TestProjectsDeleteForce(t *testing.T) {
+	e := projectsSetup(t)
+	closed := e.ID("project-status", map[string]any{"name": "Closed", "color": "#000000"})
+	tt := e.TaskType("Modeling", "Asset")
+	ts := e.TaskStatus("WIP", "wip")
+	at := e.AssetType("Props")
+	fill := func(project string) string {
+		asset := e.Asset(project, at, "Chair")
+		seq := e.Sequence(project, "", "SQ01")
+		shot := e.Shot(project, seq, "SH01")
+		task := e.Task(project, asset, tt, ts, e.artist.ID)
+		e.Task(project, shot, e.TaskType("Anim "+project[:4], "Shot"), ts)
+		e.Create("time-spents", map[string]any{"task_id": task, "person_id": e.artist.ID, "date": "2026-03-02", "duration": 60})
+		e.Create("comments", map[string]any{"object_id": task, "object_type": "Task", "person_id": e.artist.ID, "task_status_id": ts, "text": "hi"})
+		e.Create("milestones", map[string]any{"project_id": project, "name": "M", "date": "2026-12-24"})
+		e.Must(201, "POST", "/data/projects/"+project+"/settings/task-types", map[string]any{"task_type_id": tt}, e.Admin.Token)
+		e.Must(201, "POST", "/data/projects/"+project+"/metadata-descriptors", map[string]any{"name": "Mood", "departments": []string{e.Department("D " + project[:4])}}, e.Admin.Token)
+		e.Must(200, "POST", "/data/projects/"+project+"/budgets", map[string]any{"name": "B"}, e.Admin.Token)
+		e.Must(200, "GET", "/data/projects/"+project+"/schedule-items/task-types", nil, e.Admin.Token)
+		return task
+	}
+	fill(e.project)
+	keep := e.Project("Keep")
+	keptTask := fill(keep)
+	e.Run(t, map[string]string{"p": e.project}, []apptest.Case{
+		{Name: "open project refused", As: e.Admin, Method: "DELETE", Path: "/data/projects/{p}?force=true", Status: 400},
+		{Name: "manager refused", As: e.manager, Method: "DELETE", Path: "/data/projects/{p}?force=true", Status: 403},
+		{Name: "malformed", As: e.Admin, Method: "DELETE", Path: "/data/projects/x?force=true", Status: 400},
+		{Name: "unknown", As: e.Admin, Method: "DELETE", Path: "/data/projects/8f2a6c1e-0000-4000-8000-000000000000?force=true", Status: 404},
+	})
+	sqlExec(t, e.Env, "UPDATE project SET project_status_id = ? WHERE id = ?", closed, e.project)
+	e.Run(t, map[string]string{"p": e.project}, []apptest.Case{
+		{Name: "without force the rows block it", As: e.Admin, Method: "DELETE", Path: "/data/projects/{p}", Status: 400},
+		{Name: "force purges", As: e.Admin, Method: "DELETE", Path: "/data/projects/{p}?force=true", Status: 204},
+		{Name: "gone", As: e.Admin, Method: "GET", Path: "/data/projects/{p}", Status: 404},
+	})
+	for _, table := range []string{"entity", "task", "milestone", "metadata_descriptor", "budget", "schedule_item", "project_task_type_link", "project_person_link"} {
+		if n := e.Count(table, "project_id = ?", e.project); n != 0 {
+			t.Errorf("%s: %d rows left", table, n)
+		}
+		if n := e.Count(table, "project_id = ?", keep); n == 0 && table != "project_person_link" {
+			t.Errorf("%s of another project deleted", table)
+		}
+	}
+	if n := e.Count("comment", "object_id = ?", keptTask); n != 1 {
+		t.Errorf("another project's comment deleted")
+	}
+	if n := e.Count("person", "id = ?", e.artist.ID); n != 1 {
+		t.Errorf("a team member was deleted")
+	}
+	e.LastEvent("project:delete")
+}
