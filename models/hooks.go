@@ -41,6 +41,8 @@ func Configure(r *engine.Registry, s Settings) {
 	// Projects, project status, metadata descriptors, milestones, schedule items:
 	descriptors := r.MustCollection("metadata-descriptors")
 	descriptors.Hooks = metadataDescriptorHooks(descriptors.Hooks)
+	scheduleItems := r.MustCollection("schedule-items")
+	scheduleItems.Hooks = scheduleItemHooks(scheduleItems.Hooks)
 
 	// Tasks, task types, task statuses, time spents:
 

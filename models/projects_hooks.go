@@ -1,7 +1,9 @@
 package models
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"database/sql"
 	"errors"
 	"net/url"
@@ -59,4 +61,33 @@ func StripMetadataValues(ctx context.Context, tx bun.IDB, id string) error {
 		_, err = tx.NewRaw("UPDATE entity SET data = data - ? WHERE project_id = ? AND jsonb_exists(data, ?)", d.FieldName, d.ProjectID, d.FieldName).Exec(ctx)
 	}
 	return err
+}
+
+// scheduleItemHooks refuses a second item for the same project, task type
+// and object, and ignores a man_days sent as a string on update (Kitsu's
+// cells send "" while typing), as Zou does.
+func scheduleItemHooks(h engine.Hooks) engine.Hooks {
+	h.BeforeWrite = func(ctx context.Context, tx bun.IDB, row, before any, _ *engine.Principal) error {
+		if before != nil {
+			return nil
+		}
+		si := row.(*ScheduleItem)
+		var exists bool
+		err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM schedule_item WHERE project_id IS NOT DISTINCT FROM ?
+ AND task_type_id IS NOT DISTINCT FROM ? AND object_id IS NOT DISTINCT FROM ?)`, si.ProjectID, si.TaskTypeID, si.ObjectID).Scan(ctx, &exists)
+		if err != nil {
+			return err
+		}
+		if exists {
+			return engine.BadRequest("A similar schedule item already exists")
+		}
+		return nil
+	}
+	h.FilterUpdate = func(_ *engine.Principal, _ string, body map[string]json.RawMessage) map[string]json.RawMessage {
+		if raw, ok := body["man_days"]; ok && len(bytes.TrimSpace(raw)) > 0 && bytes.TrimSpace(raw)[0] == '"' {
+			delete(body, "man_days")
+		}
+		return body
+	}
+	return h
 }

@@ -507,3 +507,27 @@ func TestProjectsDeleteForce(t *testing.T) {
 	}
 	e.LastEvent("project:delete")
 }
+
+func TestProjectsScheduleItemData(t *testing.T) {
+	e := projectsSetup(t)
+	tt := e.TaskType("Modeling", "Asset")
+	body := map[string]any{"project_id": e.project, "task_type_id": tt, "start_date": "2026-01-01", "end_date": "2026-01-02"}
+	si := e.Create("schedule-items", body)
+	if r := e.Do("POST", "/data/schedule-items", body, e.Admin.Token); r.Status != 400 {
+		t.Errorf("duplicate: %d %s", r.Status, r.Body)
+	}
+	r := e.Must(200, "PUT", "/data/schedule-items/"+si["id"].(string), map[string]any{"man_days": "", "end_date": "2026-01-05"}, e.manager.Token)
+	if r.Object(t)["man_days"] != nil || r.Object(t)["end_date"] != "2026-01-05" {
+		t.Errorf("update: %s", r.Body)
+	}
+	// Vendors get the open project list with only their departments' columns.
+	dep := e.Department("Anim")
+	e.InDepartment(e.vendor.ID, dep)
+	e.Must(201, "POST", "/data/projects/"+e.project+"/metadata-descriptors", map[string]any{"name": "Other dept", "departments": []string{e.Department("Light")}}, e.Admin.Token)
+	e.Must(201, "POST", "/data/projects/"+e.project+"/metadata-descriptors", map[string]any{"name": "Mine", "departments": []string{dep}}, e.Admin.Token)
+	e.Must(201, "POST", "/data/projects/"+e.project+"/metadata-descriptors", map[string]any{"name": "Everyone"}, e.Admin.Token)
+	l := e.Must(200, "GET", "/data/projects/open", nil, e.vendor.Token).List(t)
+	if len(l) != 1 || len(l[0]["descriptors"].([]any)) != 2 {
+		t.Errorf("vendor open projects: %v", l)
+	}
+}

@@ -35,6 +35,9 @@ func (s *Server) mountTemplates(r gin.IRouter) {
 	r.PUT(base+"default-preview-background-file", s.route(s.templatesSetDefaultBackground))
 	r.POST("/data/project-templates/from-project/:project_id", s.route(s.templatesFromProject))
 	r.POST("/data/projects/:id/apply-template/:template_id", s.route(s.templatesApplyRoute))
+	r.POST("/data/project-templates", s.route(s.templatesCreate))
+	r.PUT("/data/project-templates/:id", s.route(s.templatesUpdate))
+	r.DELETE("/data/project-templates/:id", s.route(s.templatesDelete))
 }
 
 // templatesNotFound is the body Zou's template routes answer (no "error" key).
@@ -820,4 +823,114 @@ func (s *Server) templatesApply(ctx context.Context, tx bun.IDB, projectID, temp
 		created = append(created, row.ID)
 	}
 	return created, nil
+}
+
+// templatesFields are the keys a template body may set (Zou's create_project_template).
+var templatesFields = append(slices.Clone(templatesSettingFields), "name", "description", "file_tree", "data", "metadata_descriptors")
+
+// templatesNameTaken reports whether another template already has the name.
+func templatesNameTaken(ctx context.Context, db bun.IDB, name, except string) (bool, error) {
+	var taken bool
+	err := db.NewRaw("SELECT EXISTS (SELECT 1 FROM project_template WHERE name = ? AND id::text <> ?)", name, except).Scan(ctx, &taken)
+	return taken, err
+}
+
+// templatesCreate is POST /data/project-templates (admins): unknown keys
+// are dropped, the name must be free; 201 with the template.
+func (s *Server) templatesCreate(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	if err := who.RequireAdmin(); err != nil {
+		return 0, nil, err
+	}
+	body, err := optionalBody(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	for k := range body {
+		if !slices.Contains(templatesFields, k) {
+			delete(body, k)
+		}
+	}
+	name, _, err := field[string](body, "name")
+	if err != nil {
+		return 0, nil, err
+	}
+	if name == "" {
+		return 0, nil, templatesWrong("name is required")
+	}
+	var id string
+	var out []byte
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		taken, err := templatesNameTaken(ctx, tx, name, "")
+		if err != nil {
+			return err
+		}
+		if taken {
+			return templatesWrong("A project template with this name already exists")
+		}
+		if id, _, err = s.Engine.Insert(ctx, tx, s.projectsColl("project-templates"), who.Principal, body); err != nil {
+			return err
+		}
+		out, err = s.templatesRead(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return 0, nil, engine.FromDB(err)
+	}
+	s.templatesChanged(ctx, id, "new")
+	return http.StatusCreated, out, nil
+}
+
+// templatesUpdate is PUT /data/project-templates/<id> (admins); the link
+// lists are not changed here.
+func (s *Server) templatesUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	if err := who.RequireAdmin(); err != nil {
+		return 0, nil, err
+	}
+	id, err := templatesID(ctx, s.DB, c.Param("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	body, err := optionalBody(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, k := range []string{"id", "type", "created_at", "updated_at", "task_types", "task_statuses", "asset_types", "status_automations"} {
+		delete(body, k)
+	}
+	if name, ok, err := field[string](body, "name"); err != nil {
+		return 0, nil, err
+	} else if ok {
+		taken, err := templatesNameTaken(ctx, s.DB, name, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		if taken {
+			return 0, nil, templatesWrong("A project template with this name already exists")
+		}
+	}
+	if _, err := s.Engine.Patch(ctx, s.DB, s.projectsColl("project-templates"), who.Principal, id, body); err != nil {
+		return 0, nil, err
+	}
+	s.templatesChanged(ctx, id, "update")
+	b, err := s.templatesRead(ctx, nil, id)
+	return http.StatusOK, b, err
+}
+
+// templatesDelete is DELETE /data/project-templates/<id> (admins), links included.
+func (s *Server) templatesDelete(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	if err := who.RequireAdmin(); err != nil {
+		return 0, nil, err
+	}
+	id, err := templatesID(ctx, s.DB, c.Param("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.Engine.Remove(ctx, s.DB, s.projectsColl("project-templates"), who.Principal, id, nil); err != nil {
+		return 0, nil, err
+	}
+	s.templatesChanged(ctx, id, "delete")
+	return http.StatusNoContent, nil, nil
 }

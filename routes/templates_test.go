@@ -234,3 +234,39 @@ func TestProjectsCreateTVShow(t *testing.T) {
 		t.Errorf("default status is not Open")
 	}
 }
+
+func TestTemplatesCRUD(t *testing.T) {
+	e := apptest.New(t)
+	manager := e.NewPerson("manager")
+	tt := e.TaskType("Modeling", "Asset")
+	var id string
+	e.Run(t, nil, []apptest.Case{
+		{Name: "manager may not create", As: manager, Method: "POST", Path: "/data/project-templates", Body: map[string]any{"name": "T"}, Status: 403},
+		{Name: "name required", As: e.Admin, Method: "POST", Path: "/data/project-templates", Body: map[string]any{"fps": "24"}, Status: 400,
+			Check: func(t *testing.T, r *apptest.Response) { expect(t, r, 400, map[string]any{"message": "name is required"}) }},
+		{Name: "create", As: e.Admin, Method: "POST", Path: "/data/project-templates", Body: map[string]any{"name": "Short", "fps": "24", "bogus": 1}, Status: 201,
+			Keys: []string{"id", "name", "fps", "metadata_descriptors"}, NoKeys: []string{"bogus"},
+			Check: func(t *testing.T, r *apptest.Response) { id = r.Object(t)["id"].(string) }},
+		{Name: "duplicate", As: e.Admin, Method: "POST", Path: "/data/project-templates", Body: map[string]any{"name": "Short"}, Status: 400},
+		{Name: "wrong type", As: e.Admin, Method: "POST", Path: "/data/project-templates", Body: map[string]any{"name": "X", "max_retakes": "many"}, Status: 400},
+		{Name: "managers read", As: manager, Method: "GET", Path: "/data/project-templates", Status: 200, Len: 1},
+	})
+	e.Must(201, "POST", "/data/project-templates/"+id+"/task-types", map[string]any{"task_type_id": tt}, e.Admin.Token)
+	e.Run(t, map[string]string{"t": id}, []apptest.Case{
+		{Name: "update", As: e.Admin, Method: "PUT", Path: "/data/project-templates/{t}", Body: map[string]any{"ratio": "4:3", "task_types": []string{}}, Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["ratio"] != "4:3" {
+					t.Errorf("%s", r.Body)
+				}
+			}},
+		{Name: "update by manager", As: manager, Method: "PUT", Path: "/data/project-templates/{t}", Body: map[string]any{"ratio": "1:1"}, Status: 403},
+		{Name: "update unknown", As: e.Admin, Method: "PUT", Path: "/data/project-templates/8f2a6c1e-0000-4000-8000-000000000000", Body: map[string]any{"ratio": "1:1"}, Status: 404},
+		{Name: "delete by manager", As: manager, Method: "DELETE", Path: "/data/project-templates/{t}", Status: 403},
+		{Name: "delete", As: e.Admin, Method: "DELETE", Path: "/data/project-templates/{t}", Status: 204},
+		{Name: "delete again", As: e.Admin, Method: "DELETE", Path: "/data/project-templates/{t}", Status: 404},
+	})
+	if n := e.Count("project_template_task_type_link", ""); n != 0 {
+		t.Errorf("links left: %d", n)
+	}
+	e.LastEvent("project-template:delete")
+}
