@@ -3,8 +3,8 @@ package models
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"slices"

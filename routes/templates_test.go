@@ -243,7 +243,9 @@ func TestTemplatesCRUD(t *testing.T) {
 	e.Run(t, nil, []apptest.Case{
 		{Name: "manager may not create", As: manager, Method: "POST", Path: "/data/project-templates", Body: map[string]any{"name": "T"}, Status: 403},
 		{Name: "name required", As: e.Admin, Method: "POST", Path: "/data/project-templates", Body: map[string]any{"fps": "24"}, Status: 400,
-			Check: func(t *testing.T, r *apptest.Response) { expect(t, r, 400, map[string]any{"message": "name is required"}) }},
+			Check: func(t *testing.T, r *apptest.Response) {
+				expect(t, r, 400, map[string]any{"message": "name is required"})
+			}},
 		{Name: "create", As: e.Admin, Method: "POST", Path: "/data/project-templates", Body: map[string]any{"name": "Short", "fps": "24", "bogus": 1}, Status: 201,
 			Keys: []string{"id", "name", "fps", "metadata_descriptors"}, NoKeys: []string{"bogus"},
 			Check: func(t *testing.T, r *apptest.Response) { id = r.Object(t)["id"].(string) }},
