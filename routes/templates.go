@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -263,10 +264,9 @@ func templatesRoles(body map[string]json.RawMessage) ([]string, error) {
 }
 
 // templatesReorder sets link priorities from an ordered id list (creating
-// missing links, as Zou's reorder goes through its add function), in one
-// transaction; 200 with the links.
-func (s *Server) templatesReorder(c *gin.Context, who *access.Caller, key, table, label string,
-	upsert func(ctx context.Context, db bun.IDB, templateID, targetID string, priority *int) ([]byte, error)) (int, any, error) {
+// missing links, as Zou's reorder goes through its add function; board
+// roles kept) in one statement; 200 with the links by priority.
+func (s *Server) templatesReorder(c *gin.Context, who *access.Caller, key, target, label, linkTable, col, typeName string) (int, any, error) {
 	ctx := c.Request.Context()
 	if err := who.RequireAdmin(); err != nil {
 		return 0, nil, err
@@ -275,38 +275,52 @@ func (s *Server) templatesReorder(c *gin.Context, who *access.Caller, key, table
 	if err != nil {
 		return 0, nil, err
 	}
-	var ids []string
-	if raw, ok := body[key]; !ok || json.Unmarshal(raw, &ids) != nil || ids == nil {
+	var list []string
+	if raw, ok := body[key]; !ok || json.Unmarshal(raw, &list) != nil || list == nil {
 		return 0, nil, engine.BadRequest(key + " must be a list of ids")
 	}
 	id, err := templatesID(ctx, s.DB, c.Param("id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	links := make([]json.RawMessage, 0, len(ids))
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for i, target := range ids {
-			if !engine.IsUUID(target) {
-				return templatesWrong(key[:len(key)-1] + " is required and must be a valid UUID")
-			}
-			ok, err := projectsExists(ctx, tx, table, target)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return templatesWrong(label + " " + target + " does not exist")
-			}
-			prio := i + 1
-			b, err := upsert(ctx, tx, id, strings.ToLower(target), &prio)
-			if err != nil {
-				return err
-			}
-			links = append(links, b)
+	// A repeated id takes its last position, as Zou's loop leaves it.
+	rank := map[string]int{}
+	var ids []string
+	for i, x := range list {
+		if !engine.IsUUID(x) {
+			return 0, nil, templatesWrong(col + " is required and must be a valid UUID")
 		}
-		return nil
-	})
-	if err != nil {
+		x = strings.ToLower(x)
+		if _, dup := rank[x]; !dup {
+			ids = append(ids, x)
+		}
+		rank[x] = i + 1
+	}
+	prios := make([]string, len(ids))
+	for i, x := range ids {
+		prios[i] = strconv.Itoa(rank[x])
+	}
+	var missing string
+	err = s.DB.NewRaw("SELECT x FROM unnest(?::text[]) x WHERE NOT EXISTS (SELECT 1 FROM ? t WHERE t.id::text = x) LIMIT 1",
+		pgStrings(ids), bun.Ident(target)).Scan(ctx, &missing)
+	if err == nil {
+		return 0, nil, templatesWrong(label + " " + missing + " does not exist")
+	}
+	if !projectsNoRows(err) {
 		return 0, nil, err
+	}
+	extra := ""
+	if typeName == "ProjectTemplateTaskStatusLink" {
+		extra = ", to_jsonb(l.roles_for_board) AS roles_for_board"
+	}
+	links, err := engine.QueryJSON(ctx, s.DB, `WITH up AS (INSERT INTO ? AS l (id, created_at, updated_at, project_template_id, ?, priority)
+ SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, x.id::uuid, x.prio::int
+ FROM unnest(?::text[], ?::text[]) AS x(id, prio)
+ ON CONFLICT (project_template_id, ?) DO UPDATE SET priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at RETURNING l.*)
+ SELECT l.id, l.created_at, l.updated_at, l.project_template_id, l.?, l.priority`+extra+`, ? AS type FROM up l ORDER BY l.priority`,
+		bun.Ident(linkTable), bun.Ident(col), id, pgStrings(ids), pgStrings(prios), bun.Ident(col), bun.Ident(col), typeName)
+	if err != nil {
+		return 0, nil, engine.FromDB(err)
 	}
 	s.templatesChanged(ctx, id, "update")
 	return http.StatusOK, links, nil
@@ -314,16 +328,15 @@ func (s *Server) templatesReorder(c *gin.Context, who *access.Caller, key, table
 
 // templatesTaskTypesReorder is POST /actions/project-templates/<id>/task-types/reorder.
 func (s *Server) templatesTaskTypesReorder(c *gin.Context, who *access.Caller) (int, any, error) {
-	return s.templatesReorder(c, who, "task_type_ids", "task_type", "Task type", templatesUpsertTaskType)
+	return s.templatesReorder(c, who, "task_type_ids", "task_type", "Task type",
+		"project_template_task_type_link", "task_type_id", "ProjectTemplateTaskTypeLink")
 }
 
 // templatesTaskStatusesReorder is POST /actions/project-templates/<id>/task-statuses/reorder
 // (board roles kept).
 func (s *Server) templatesTaskStatusesReorder(c *gin.Context, who *access.Caller) (int, any, error) {
 	return s.templatesReorder(c, who, "task_status_ids", "task_status", "Task status",
-		func(ctx context.Context, db bun.IDB, templateID, targetID string, priority *int) ([]byte, error) {
-			return templatesUpsertTaskStatus(ctx, db, templateID, targetID, priority, nil)
-		})
+		"project_template_task_status_link", "task_status_id", "ProjectTemplateTaskStatusLink")
 }
 
 // templatesUnlink is DELETE /data/project-templates/<id>/<kind>/<id>: 204,
