@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/uptrace/bun"
@@ -57,16 +59,21 @@ func projectsLinkTarget(ctx context.Context, db bun.IDB, body map[string]json.Ra
 	return v, nil
 }
 
-// projectsLinkPriority reads priority (an integer, 1 when absent).
+// projectsLinkPriority reads priority (1 when absent): an integer, or a
+// string holding one, which Zou's int() accepts too.
 func projectsLinkPriority(body map[string]json.RawMessage) (int, error) {
 	p, ok, err := field[int](body, "priority")
-	if err != nil {
-		return 0, err
+	if err == nil {
+		if !ok {
+			return 1, nil
+		}
+		return p, nil
 	}
-	if !ok {
-		return 1, nil
+	str, _, serr := field[string](body, "priority")
+	if n, aerr := strconv.Atoi(strings.TrimSpace(str)); serr == nil && aerr == nil {
+		return n, nil
 	}
-	return p, nil
+	return 0, err
 }
 
 // projectsTaskTypeLink is POST /data/task-type-links: links a task type to a

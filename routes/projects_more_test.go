@@ -178,7 +178,7 @@ func TestProjectsTaskLinks(t *testing.T) {
 					t.Errorf("default priority: %s", r.Body)
 				}
 			}},
-		{As: e.manager, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt2, "priority": 4}, Status: 201},
+		{Name: "priority as a numeric string", As: e.manager, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt2, "priority": "4"}, Status: 201},
 		{Name: "update existing", As: e.manager, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt1, "priority": 7}, Status: 201},
 		{Name: "artist", As: e.artist, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt1}, Status: 403},
 		{Name: "outsider", As: e.outsider, Method: "POST", Path: "/data/task-type-links", Body: map[string]any{"project_id": e.project, "task_type_id": tt1}, Status: 403},
