@@ -110,7 +110,7 @@ func (s *Server) projectsOpen(c *gin.Context, who *access.Caller) (int, any, err
 			}
 			descWhere = ` AND (NOT EXISTS (SELECT 1 FROM department_metadata_descriptor_link dl WHERE dl.metadata_descriptor_id = md.id)
  OR EXISTS (SELECT 1 FROM department_metadata_descriptor_link dl WHERE dl.metadata_descriptor_id = md.id AND dl.department_id::text = ANY(?)))`
-			descArgs = append(descArgs, pgStrings(deps))
+			descArgs = append(descArgs, projectsPgStrings(deps))
 		}
 	}
 	view := engine.View{Relations: true, Extra: []engine.Extra{
@@ -168,8 +168,8 @@ func (s *Server) projectsAll(c *gin.Context, who *access.Caller) (int, any, erro
 	return http.StatusOK, b, err
 }
 
-// pgStrings passes a Go string list as a PostgreSQL text[] parameter.
-func pgStrings(v []string) any {
+// projectsPgStrings passes a Go string list as a PostgreSQL text[] parameter.
+func projectsPgStrings(v []string) any {
 	if v == nil {
 		v = []string{}
 	}
@@ -504,17 +504,17 @@ func (s *Server) projectsSettingsBatch(c *gin.Context, who *access.Caller) (int,
 		}
 		if body.ReplaceTaskTypes {
 			if _, err := tx.NewRaw("DELETE FROM project_task_type_link WHERE project_id = ? AND NOT (task_type_id::text = ANY(?))",
-				pr.ID, pgStrings(typeIDs)).Exec(ctx); err != nil {
+				pr.ID, projectsPgStrings(typeIDs)).Exec(ctx); err != nil {
 				return err
 			}
 		}
 		if _, err := tx.NewRaw(`INSERT INTO project_task_status_link (id, created_at, updated_at, project_id, task_status_id)
  SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, ts.id FROM task_status ts WHERE ts.id::text = ANY(?)
- ON CONFLICT DO NOTHING`, pr.ID, pgStrings(body.TaskStatusIDs)).Exec(ctx); err != nil {
+ ON CONFLICT DO NOTHING`, pr.ID, projectsPgStrings(body.TaskStatusIDs)).Exec(ctx); err != nil {
 			return err
 		}
 		_, err := tx.NewRaw(`INSERT INTO project_asset_type_link (project_id, asset_type_id)
- SELECT ?, et.id FROM entity_type et WHERE et.id::text = ANY(?) ON CONFLICT DO NOTHING`, pr.ID, pgStrings(body.AssetTypeIDs)).Exec(ctx)
+ SELECT ?, et.id FROM entity_type et WHERE et.id::text = ANY(?) ON CONFLICT DO NOTHING`, pr.ID, projectsPgStrings(body.AssetTypeIDs)).Exec(ctx)
 		return err
 	})
 	if err != nil {

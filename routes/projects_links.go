@@ -133,7 +133,7 @@ func (s *Server) projectsTaskStatusLink(c *gin.Context, who *access.Caller) (int
 	}
 	var rolesArg any
 	if roles != nil {
-		rolesArg = pgStrings(roles)
+		rolesArg = projectsPgStrings(roles)
 	}
 	// Absent roles keep the stored ones (or the column default on a new link).
 	out, err := engine.QueryObject(ctx, s.DB, `INSERT INTO project_task_status_link (id, created_at, updated_at, project_id, task_status_id, priority, roles_for_board)
@@ -177,7 +177,7 @@ func (s *Server) projectsReorderLinks(table, col, key, typeName string) handler 
 		out, err := engine.QueryJSON(ctx, s.DB, `WITH upd AS (UPDATE ? l SET priority = array_position(?::text[], l.?::text), updated_at = now() at time zone 'utc'
  WHERE l.project_id = ? AND l.?::text = ANY(?) RETURNING l.*)
  SELECT l.id, l.created_at, l.updated_at, l.project_id, l.?, l.priority`+extra+`, ? AS type FROM upd l ORDER BY l.priority`,
-			bun.Ident(table), pgStrings(ids), bun.Ident(col), pr.ID, bun.Ident(col), pgStrings(ids), bun.Ident(col), typeName)
+			bun.Ident(table), projectsPgStrings(ids), bun.Ident(col), pr.ID, bun.Ident(col), projectsPgStrings(ids), bun.Ident(col), typeName)
 		if err != nil {
 			return 0, nil, engine.FromDB(err)
 		}

@@ -55,7 +55,7 @@ func (s *Server) projectsDescriptors(c *gin.Context, who *access.Caller) (int, a
 		}
 		if pr.IsVendor() {
 			q = q.Where(`NOT EXISTS (SELECT 1 FROM department_metadata_descriptor_link dl WHERE dl.metadata_descriptor_id = t.id)
- OR EXISTS (SELECT 1 FROM department_metadata_descriptor_link dl WHERE dl.metadata_descriptor_id = t.id AND dl.department_id::text = ANY(?))`, pgStrings(deps))
+ OR EXISTS (SELECT 1 FROM department_metadata_descriptor_link dl WHERE dl.metadata_descriptor_id = t.id AND dl.department_id::text = ANY(?))`, projectsPgStrings(deps))
 		}
 		return q.OrderExpr("t.position NULLS LAST, t.name")
 	})
@@ -191,16 +191,16 @@ func projectsCheckDepartments(ctx context.Context, db bun.IDB, ids []string) err
 		return nil
 	}
 	var n int
-	if err := db.NewRaw("SELECT count(*) FROM department WHERE id::text = ANY(?)", pgStrings(ids)).Scan(ctx, &n); err != nil {
+	if err := db.NewRaw("SELECT count(*) FROM department WHERE id::text = ANY(?)", projectsPgStrings(ids)).Scan(ctx, &n); err != nil {
 		return err
 	}
-	if n != len(uniqueStrings(ids)) {
+	if n != len(projectsUnique(ids)) {
 		return engine.BadRequest("Department not found.")
 	}
 	return nil
 }
 
-func uniqueStrings(v []string) []string {
+func projectsUnique(v []string) []string {
 	out := slices.Clone(v)
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -308,7 +308,7 @@ func projectsInsertDescriptor(ctx context.Context, e *engine.Engine, tx bun.IDB,
 	if len(d.departments) > 0 {
 		// Only existing departments: template snapshots may name removed ones.
 		if _, err := tx.NewRaw(`INSERT INTO department_metadata_descriptor_link (metadata_descriptor_id, department_id)
- SELECT ?, d.id FROM department d WHERE d.id::text = ANY(?) ON CONFLICT DO NOTHING`, id, pgStrings(d.departments)).Exec(ctx); err != nil {
+ SELECT ?, d.id FROM department d WHERE d.id::text = ANY(?) ON CONFLICT DO NOTHING`, id, projectsPgStrings(d.departments)).Exec(ctx); err != nil {
 			return nil, engine.FromDB(err)
 		}
 	}
@@ -395,7 +395,7 @@ func (s *Server) projectsChangeDescriptor(ctx context.Context, tx bun.IDB, cur *
 		}
 		if len(d.departments) > 0 {
 			if _, err := tx.NewRaw(`INSERT INTO department_metadata_descriptor_link (metadata_descriptor_id, department_id)
- SELECT ?, unnest(?::uuid[])`, cur.ID, pgStrings(uniqueStrings(d.departments))).Exec(ctx); err != nil {
+ SELECT ?, unnest(?::uuid[])`, cur.ID, projectsPgStrings(projectsUnique(d.departments))).Exec(ctx); err != nil {
 				return nil, err
 			}
 		}
@@ -490,7 +490,7 @@ func (s *Server) projectsDescriptorsReorder(c *gin.Context, who *access.Caller) 
 		if _, err := tx.NewRaw(`UPDATE metadata_descriptor md SET position = o.pos FROM (
  SELECT m.id, row_number() OVER (ORDER BY array_position(?::text[], m.id::text) NULLS LAST, m.name) AS pos
  FROM metadata_descriptor m WHERE m.project_id = ? AND m.entity_type = ?) o WHERE md.id = o.id`,
-			pgStrings(ids), pr.ID, entityType).Exec(ctx); err != nil {
+			projectsPgStrings(ids), pr.ID, entityType).Exec(ctx); err != nil {
 			return err
 		}
 		var err error

@@ -54,7 +54,7 @@ func projectsDescriptorsByField(ctx context.Context, db bun.IDB, projectIDs []st
 	err := db.NewRaw(`SELECT md.id::text, md.project_id::text, md.entity_type, md.task_type_id::text, md.field_name,
  ARRAY(SELECT dl.department_id::text FROM department_metadata_descriptor_link dl WHERE dl.metadata_descriptor_id = md.id) AS departments
  FROM metadata_descriptor md WHERE md.project_id::text = ANY(?) AND md.entity_type = ? AND md.field_name = ? ORDER BY md.created_at`,
-		pgStrings(projectIDs), entityType, fieldName).Scan(ctx, &rows)
+		projectsPgStrings(projectIDs), entityType, fieldName).Scan(ctx, &rows)
 	if err != nil && !projectsNoRows(err) {
 		return nil, err
 	}
@@ -287,12 +287,12 @@ func (s *Server) projectsAllDescriptorsReorder(c *gin.Context, who *access.Calle
  o AS (SELECT m.id, row_number() OVER (PARTITION BY m.project_id ORDER BY array_position(?::text[], m.field_name::text) NULLS LAST, m.name) AS pos
  FROM metadata_descriptor m JOIN scope ON scope.project_id = m.project_id WHERE m.entity_type = ?)
  UPDATE metadata_descriptor md SET position = o.pos FROM o WHERE md.id = o.id RETURNING md.id::text`,
-			pgStrings(projects), entityType, pgStrings(order), pgStrings(order), entityType).Scan(ctx, &touched); err != nil && !projectsNoRows(err) {
+			projectsPgStrings(projects), entityType, projectsPgStrings(order), projectsPgStrings(order), entityType).Scan(ctx, &touched); err != nil && !projectsNoRows(err) {
 			return err
 		}
 		var err error
 		out, err = s.Engine.Rows(ctx, tx, s.projectsColl("metadata-descriptors"), engine.View{Relations: true}, func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("t.id::text = ANY(?)", pgStrings(touched)).OrderExpr("t.project_id, t.position, t.name")
+			return q.Where("t.id::text = ANY(?)", projectsPgStrings(touched)).OrderExpr("t.project_id, t.position, t.name")
 		})
 		return err
 	})

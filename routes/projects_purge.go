@@ -86,7 +86,7 @@ func projectsPurge(ctx context.Context, tx bun.IDB, id string) error {
 				continue
 			}
 			var ids []string
-			if err := tx.NewRaw("SELECT id::text FROM ? WHERE ?::text = ANY(?)", bun.Ident(fk.Child), bun.Ident(fk.Column), pgStrings(parents)).
+			if err := tx.NewRaw("SELECT id::text FROM ? WHERE ?::text = ANY(?)", bun.Ident(fk.Child), bun.Ident(fk.Column), projectsPgStrings(parents)).
 				Scan(ctx, &ids); err != nil && !projectsNoRows(err) {
 				return fmt.Errorf("collect %s: %w", fk.Child, err)
 			}
@@ -108,14 +108,14 @@ func projectsPurge(ctx context.Context, tx bun.IDB, id string) error {
 	for _, fk := range fks {
 		if fk.HasID && fk.Nullable && len(rows[fk.Child]) > 0 {
 			if _, err := tx.NewRaw("UPDATE ? SET ? = NULL WHERE id::text = ANY(?) AND ? IS NOT NULL",
-				bun.Ident(fk.Child), bun.Ident(fk.Column), pgStrings(rows[fk.Child]), bun.Ident(fk.Column)).Exec(ctx); err != nil {
+				bun.Ident(fk.Child), bun.Ident(fk.Column), projectsPgStrings(rows[fk.Child]), bun.Ident(fk.Column)).Exec(ctx); err != nil {
 				return fmt.Errorf("unlink %s.%s: %w", fk.Child, fk.Column, err)
 			}
 		}
 	}
 	for _, fk := range fks {
 		if !fk.HasID && len(rows[fk.Parent]) > 0 {
-			if _, err := tx.NewRaw("DELETE FROM ? WHERE ?::text = ANY(?)", bun.Ident(fk.Child), bun.Ident(fk.Column), pgStrings(rows[fk.Parent])).Exec(ctx); err != nil {
+			if _, err := tx.NewRaw("DELETE FROM ? WHERE ?::text = ANY(?)", bun.Ident(fk.Child), bun.Ident(fk.Column), projectsPgStrings(rows[fk.Parent])).Exec(ctx); err != nil {
 				return fmt.Errorf("delete links of %s: %w", fk.Child, err)
 			}
 		}
@@ -131,7 +131,7 @@ func projectsPurge(ctx context.Context, tx bun.IDB, id string) error {
 			if blocked {
 				continue
 			}
-			if _, err := tx.NewRaw("DELETE FROM ? WHERE id::text = ANY(?)", bun.Ident(t), pgStrings(rows[t])).Exec(ctx); err != nil {
+			if _, err := tx.NewRaw("DELETE FROM ? WHERE id::text = ANY(?)", bun.Ident(t), projectsPgStrings(rows[t])).Exec(ctx); err != nil {
 				return fmt.Errorf("delete %s: %w", t, err)
 			}
 			pending = slices.Delete(pending, i, i+1)

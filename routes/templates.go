@@ -159,7 +159,7 @@ func templatesUpsertTaskType(ctx context.Context, db bun.IDB, templateID, taskTy
 func templatesUpsertTaskStatus(ctx context.Context, db bun.IDB, templateID, taskStatusID string, priority *int, roles []string) ([]byte, error) {
 	var rolesArg any
 	if roles != nil {
-		rolesArg = pgStrings(roles)
+		rolesArg = projectsPgStrings(roles)
 	}
 	_, err := db.NewRaw(`INSERT INTO project_template_task_status_link (id, created_at, updated_at, project_template_id, task_status_id, priority, roles_for_board)
  VALUES (gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, ?, ?, COALESCE(?::varchar[], '{}'))
@@ -302,7 +302,7 @@ func (s *Server) templatesReorder(c *gin.Context, who *access.Caller, key, targe
 	}
 	var missing string
 	err = s.DB.NewRaw("SELECT x FROM unnest(?::text[]) x WHERE NOT EXISTS (SELECT 1 FROM ? t WHERE t.id::text = x) LIMIT 1",
-		pgStrings(ids), bun.Ident(target)).Scan(ctx, &missing)
+		projectsPgStrings(ids), bun.Ident(target)).Scan(ctx, &missing)
 	if err == nil {
 		return 0, nil, templatesWrong(label + " " + missing + " does not exist")
 	}
@@ -318,7 +318,7 @@ func (s *Server) templatesReorder(c *gin.Context, who *access.Caller, key, targe
  FROM unnest(?::text[], ?::text[]) AS x(id, prio)
  ON CONFLICT (project_template_id, ?) DO UPDATE SET priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at RETURNING l.*)
  SELECT l.id, l.created_at, l.updated_at, l.project_template_id, l.?, l.priority`+extra+`, ? AS type FROM up l ORDER BY l.priority`,
-		bun.Ident(linkTable), bun.Ident(col), id, pgStrings(ids), pgStrings(prios), bun.Ident(col), bun.Ident(col), typeName)
+		bun.Ident(linkTable), bun.Ident(col), id, projectsPgStrings(ids), projectsPgStrings(prios), bun.Ident(col), bun.Ident(col), typeName)
 	if err != nil {
 		return 0, nil, engine.FromDB(err)
 	}
