@@ -117,38 +117,46 @@ func (s *Server) projectsAllDescriptorCreate(c *gin.Context, who *access.Caller)
 	if err != nil {
 		return 0, nil, err
 	}
-	var created [][]byte
-	var events []map[string]string
+	// One statement for every project lacking the field, then its departments.
+	type createdRow struct {
+		ID        string `bun:"id"`
+		ProjectID string `bun:"project_id"`
+	}
+	var created []createdRow
+	var out []byte
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, p := range projects {
-			var exists bool
-			if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM metadata_descriptor WHERE project_id = ? AND entity_type = ? AND field_name = ?)",
-				p, d.entityType, projectsSlug(*d.name)).Scan(ctx, &exists); err != nil {
-				return err
-			}
-			if exists {
-				continue
-			}
-			out, err := projectsInsertDescriptor(ctx, s.Engine, tx, p, d)
-			if err != nil {
-				return err
-			}
-			var row struct {
-				ID string `json:"id"`
-			}
-			_ = json.Unmarshal(out, &row)
-			created = append(created, out)
-			events = append(events, map[string]string{"id": row.ID, "project": p})
+		err := tx.NewRaw(`INSERT INTO metadata_descriptor (id, created_at, updated_at, project_id, entity_type, name, data_type, field_name, choices, for_client)
+ SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', p::uuid, ?, ?, ?, ?, ?, ?
+ FROM unnest(?::text[]) p WHERE NOT EXISTS (SELECT 1 FROM metadata_descriptor m WHERE m.project_id = p::uuid AND m.entity_type = ? AND m.field_name = ?)
+ ON CONFLICT DO NOTHING RETURNING id::text, project_id::text`,
+			d.entityType, *d.name, *d.dataType, projectsSlug(*d.name), string(d.choices), *d.forClient,
+			projectsPgStrings(projects), d.entityType, projectsSlug(*d.name)).Scan(ctx, &created)
+		if err != nil && !projectsNoRows(err) {
+			return err
 		}
-		return nil
+		ids := make([]string, len(created))
+		for i, r := range created {
+			ids[i] = r.ID
+		}
+		if len(d.departments) > 0 && len(ids) > 0 {
+			if _, err := tx.NewRaw(`INSERT INTO department_metadata_descriptor_link (metadata_descriptor_id, department_id)
+ SELECT m::uuid, dp.id FROM unnest(?::text[]) m CROSS JOIN department dp WHERE dp.id::text = ANY(?) ON CONFLICT DO NOTHING`,
+				projectsPgStrings(ids), projectsPgStrings(d.departments)).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		out, err = s.Engine.Rows(ctx, tx, s.projectsColl("metadata-descriptors"), engine.View{}, func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("t.id::text = ANY(?)", projectsPgStrings(ids)).OrderExpr("t.project_id")
+		})
+		return err
 	})
 	if err != nil {
 		return 0, nil, engine.FromDB(err)
 	}
-	for _, ev := range events {
-		s.publish(ctx, "metadata-descriptor:new", map[string]any{"metadata_descriptor_id": ev["id"]}, ev["project"])
+	for _, r := range created {
+		s.publish(ctx, "metadata-descriptor:new", map[string]any{"metadata_descriptor_id": r.ID}, r.ProjectID)
 	}
-	return http.StatusCreated, projectsJSONList(created), nil
+	return http.StatusCreated, out, nil
 }
 
 // projectsAllDescriptorUpdate is PUT /data/metadata-descriptors/all-projects/<field_name>:
