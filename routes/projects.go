@@ -98,7 +98,7 @@ const projectsDescriptorJSON = `jsonb_build_object('id', md.id, 'name', md.name,
 // every open one; others: those of their team).
 func (s *Server) projectsOpen(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	descWhere, descArgs := "", []any{}
+	descWhere, descArgs := "", []any(nil)
 	if !who.IsAdmin() {
 		switch who.Role {
 		case "client":

@@ -531,3 +531,29 @@ func TestProjectsScheduleItemData(t *testing.T) {
 		t.Errorf("vendor open projects: %v", l)
 	}
 }
+
+// TestProjectsListRoundTrips pins the lists to a constant number of queries
+// whatever the number of rows (no query per project or per person).
+func TestProjectsListRoundTrips(t *testing.T) {
+	e := projectsSetup(t)
+	count := func(path string, who *apptest.Person) int {
+		q := e.CountQueries()
+		q.Reset()
+		e.Must(200, "GET", path, nil, who.Token)
+		return len(q.Reset())
+	}
+	count("/data/projects/open", e.artist) // warm the per-caller caches first
+	open1, team1 := count("/data/projects/open", e.artist), count("/data/projects/"+e.project+"/team", e.artist)
+	for i := 0; i < 5; i++ {
+		p := e.Project("Extra " + string(rune('A'+i)))
+		e.AddToTeam(p, e.artist.ID, "")
+		e.AddToTeam(e.project, e.NewPerson("user").ID, "")
+		e.Must(201, "POST", "/data/projects/"+p+"/metadata-descriptors", map[string]any{"name": "M"}, e.Admin.Token)
+	}
+	if n := count("/data/projects/open", e.artist); n != open1 {
+		t.Errorf("open projects: %d queries with 6 projects, %d with 1", n, open1)
+	}
+	if n := count("/data/projects/"+e.project+"/team", e.artist); n != team1 {
+		t.Errorf("team: %d queries with 10 persons, %d with 5", n, team1)
+	}
+}
