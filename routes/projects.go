@@ -136,7 +136,20 @@ func (s *Server) projectsOpen(c *gin.Context, who *access.Caller) (int, any, err
 		}
 		return q.OrderExpr("t.name")
 	})
-	return http.StatusOK, b, err
+	if err != nil {
+		return 0, nil, err
+	}
+	// Zou names a first episode only for tvshows that have one.
+	var list []map[string]json.RawMessage
+	if err := json.Unmarshal(b, &list); err != nil {
+		return 0, nil, fmt.Errorf("open projects: %w", err)
+	}
+	for _, p := range list {
+		if string(p["first_episode_id"]) == "null" {
+			delete(p, "first_episode_id")
+		}
+	}
+	return http.StatusOK, list, nil
 }
 
 // projectsAll is GET /data/projects/all: every production for admins (with

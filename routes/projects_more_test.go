@@ -45,7 +45,7 @@ func TestProjectsOpenAndAll(t *testing.T) {
 					t.Errorf("client sees %d descriptors", n)
 				}
 			}},
-		{Name: "by name", As: e.Admin, Method: "GET", Path: "/data/projects/open?name=Lonely", Status: 200, Len: 1},
+		{Name: "by name", As: e.Admin, Method: "GET", Path: "/data/projects/open?name=Lonely", Status: 200, Len: 1, NoKeys: []string{"first_episode_id"}},
 		{Name: "outsider has none", As: e.outsider, Method: "GET", Path: "/data/projects/open", Status: 200,
 			Check: func(t *testing.T, r *apptest.Response) {
 				if len(r.List(t)) != 0 {
@@ -555,5 +555,19 @@ func TestProjectsListRoundTrips(t *testing.T) {
 	}
 	if n := count("/data/projects/"+e.project+"/team", e.artist); n != team1 {
 		t.Errorf("team: %d queries with 10 persons, %d with 5", n, team1)
+	}
+}
+
+func TestProjectsOpenFirstEpisode(t *testing.T) {
+	e := apptest.New(t)
+	show := e.Must(201, "POST", "/data/projects", map[string]any{"name": "Show", "production_type": "tvshow"}, e.Admin.Token).Object(t)
+	e.Project("Film")
+	for _, p := range e.Must(200, "GET", "/data/projects/open", nil, e.Admin.Token).List(t) {
+		if p["name"] == "Show" && p["first_episode_id"] != show["first_episode_id"] {
+			t.Errorf("tvshow first_episode_id %v, want %v", p["first_episode_id"], show["first_episode_id"])
+		}
+		if p["name"] == "Film" && hasKey(p, "first_episode_id") {
+			t.Errorf("a film names a first episode")
+		}
 	}
 }
