@@ -40,6 +40,10 @@ func Configure(r *engine.Registry, s Settings) {
 	configureEdits(r)
 
 	// Projects, project status, metadata descriptors, milestones, schedule items:
+	descriptors := r.MustCollection("metadata-descriptors")
+	descriptors.Hooks = metadataDescriptorHooks(descriptors.Hooks)
+	scheduleItems := r.MustCollection("schedule-items")
+	scheduleItems.Hooks = scheduleItemHooks(scheduleItems.Hooks)
 
 	// Tasks, task types, task statuses, time spents:
 	r.MustCollection("task-types").Hooks = taskTypeHooks()
