@@ -3,6 +3,7 @@ package routes_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/zou-go/zou/apptest"
@@ -317,4 +318,385 @@ func TestCommentsChatMessagesList(t *testing.T) {
 		{Name: "manager", As: f.manager, Method: "GET", Path: "/data/chat-messages/", Status: 403},
 		{Name: "artist", As: f.artist, Method: "GET", Path: "/data/chat-messages", Status: 403},
 	})
+}
+
+func TestCommentsReadVisibility(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	studio := f.post(t, f.manager, f.modeling, f.wip, "studio note")
+	fromClient := f.post(t, f.client, f.modeling, f.wip, "client note")
+	forClient := e.Must(201, "POST", "/actions/tasks/"+f.modeling+"/comment",
+		map[string]any{"task_status_id": f.wip, "comment": "for the client", "for_client": true}, f.manager.Token).Object(t)
+	sqlExec(t, e, `INSERT INTO comment_acknoledgments (comment, person) VALUES (?, ?)`, studio["id"], f.artist.ID)
+	v := f.vars()
+	v["studio"], v["client_c"], v["for_client"] = studio["id"].(string), fromClient["id"].(string), forClient["id"].(string)
+	listKeys := []string{"id", "text", "person", "task_status", "acknowledgements", "mentions", "department_mentions",
+		"previews", "attachment_files", "replies", "object_id", "person_id", "created_at", "type"}
+	ids := func(want ...string) func(t *testing.T, r *apptest.Response) {
+		return func(t *testing.T, r *apptest.Response) {
+			var got []string
+			for _, c := range r.List(t) {
+				got = append(got, c["id"].(string))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("comment ids %v, want %v (newest first)", got, want)
+			}
+		}
+	}
+	all := ids(v["for_client"], v["client_c"], v["studio"])
+	e.Run(t, v, []apptest.Case{
+		{Name: "admin sees all", As: e.Admin, Method: "GET", Path: "/data/tasks/{task}/comments", Status: 200, Keys: listKeys, Check: all},
+		{Name: "manager sees all", As: f.manager, Method: "GET", Path: "/data/tasks/{task}/comments", Status: 200, Check: all},
+		{Name: "supervisor sees all", As: f.supervisor, Method: "GET", Path: "/data/tasks/{task}/comments", Status: 200, Check: all},
+		{Name: "artist: no client comments", As: f.artist, Method: "GET", Path: "/data/tasks/{task}/comments", Status: 200,
+			Check: ids(v["for_client"], v["studio"])},
+		{Name: "client: for client and clients'", As: f.client, Method: "GET", Path: "/data/tasks/{task}/comments", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				ids(v["for_client"], v["client_c"])(t, r)
+				for _, c := range r.List(t) {
+					if c["id"] == v["for_client"] && c["person"] != nil {
+						t.Errorf("a studio author is shown to a client: %v", c["person"])
+					}
+				}
+			}},
+		{Name: "vendor not assigned", As: f.vendor, Method: "GET", Path: "/data/tasks/{task}/comments", Status: 404},
+		{Name: "outsider", As: f.outsider, Method: "GET", Path: "/data/tasks/{task}/comments", Status: 404},
+		{Name: "malformed task", As: e.Admin, Method: "GET", Path: "/data/tasks/nope/comments", Status: 404},
+
+		{Name: "one, artist", As: f.artist, Method: "GET", Path: "/data/tasks/{task}/comments/{studio}", Status: 200,
+			Keys: []string{"id", "text", "object_id", "person_id", "task_status_id", "type"}, NoKeys: []string{"mentions", "previews"}},
+		{Name: "one, artist, client's comment", As: f.artist, Method: "GET", Path: "/data/tasks/{task}/comments/{client_c}", Status: 403},
+		{Name: "one, client, studio comment", As: f.client, Method: "GET", Path: "/data/tasks/{task}/comments/{studio}", Status: 403},
+		{Name: "one, client, for client", As: f.client, Method: "GET", Path: "/data/tasks/{task}/comments/{for_client}", Status: 200},
+		{Name: "one, outsider", As: f.outsider, Method: "GET", Path: "/data/tasks/{task}/comments/{studio}", Status: 404},
+		{Name: "one, other task", As: e.Admin, Method: "GET", Path: "/data/tasks/" + f.rigging + "/comments/{studio}", Status: 404},
+		{Name: "one, malformed", As: e.Admin, Method: "GET", Path: "/data/tasks/{task}/comments/nope", Status: 404},
+
+		{Name: "crud one, relations", As: f.artist, Method: "GET", Path: "/data/comments/{studio}", Status: 200,
+			Keys: []string{"id", "mentions", "acknowledgements", "previews", "attachment_files", "department_mentions"}},
+		{Name: "crud one, client", As: f.client, Method: "GET", Path: "/data/comments/{studio}", Status: 403},
+		{Name: "crud one, outsider", As: f.outsider, Method: "GET", Path: "/data/comments/{studio}", Status: 404},
+		{Name: "crud one, malformed", As: e.Admin, Method: "GET", Path: "/data/comments/nope", Status: 400},
+		{Name: "crud one, unknown", As: e.Admin, Method: "GET", Path: "/data/comments/8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11", Status: 404},
+		{Name: "crud list, manager", As: f.manager, Method: "GET", Path: "/data/comments", Status: 403},
+		{Name: "crud list, admin", As: e.Admin, Method: "GET", Path: "/data/comments", Status: 200, Len: 3},
+
+		{Name: "project comments, artist", As: f.artist, Method: "GET", Path: "/data/projects/{project}/comments", Status: 200, Len: 3,
+			Keys: []string{"id", "mentions", "previews", "acknowledgements"}},
+		{Name: "project comments, paged", As: f.manager, Method: "GET", Path: "/data/projects/{project}/comments?page=1&limit=2", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if m["total"] != float64(3) || m["nb_pages"] != float64(2) || m["limit"] != float64(2) || len(m["data"].([]any)) != 2 {
+					t.Errorf("envelope %v", m)
+				}
+			}},
+		{Name: "project comments, bad page", As: f.manager, Method: "GET", Path: "/data/projects/{project}/comments?page=x", Status: 400},
+		{Name: "project comments, client", As: f.client, Method: "GET", Path: "/data/projects/{project}/comments", Status: 403},
+		{Name: "project comments, vendor", As: f.vendor, Method: "GET", Path: "/data/projects/{project}/comments", Status: 403},
+		{Name: "project comments, outsider", As: f.outsider, Method: "GET", Path: "/data/projects/{project}/comments", Status: 404},
+	})
+	// The list ships the acknowledgement.
+	for _, c := range e.Must(200, "GET", "/data/tasks/"+f.modeling+"/comments", nil, f.manager.Token).List(t) {
+		if c["id"] == v["studio"] {
+			if a, _ := c["acknowledgements"].([]any); len(a) != 1 || a[0] != f.artist.ID {
+				t.Errorf("acknowledgements %v", c["acknowledgements"])
+			}
+		}
+	}
+}
+
+func TestCommentsListQueries(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	for i := 0; i < 5; i++ {
+		f.post(t, f.manager, f.modeling, f.wip, "note")
+	}
+	q := e.CountQueries()
+	e.Must(200, "GET", "/data/tasks/"+f.modeling+"/comments", nil, f.manager.Token)
+	few := len(q.Reset())
+	for i := 0; i < 10; i++ {
+		f.post(t, f.manager, f.modeling, f.wip, "note")
+	}
+	q.Reset()
+	e.Must(200, "GET", "/data/tasks/"+f.modeling+"/comments", nil, f.manager.Token)
+	if many := len(q.Reset()); many != few {
+		t.Errorf("queries grow with comments: %d for 5, %d for 15", few, many)
+	}
+}
+
+func TestCommentsDelete(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	first := f.post(t, f.artist, f.modeling, f.wip, "started")
+	second := f.post(t, f.artist, f.modeling, f.wfa, "review")
+	v := f.vars()
+	v["first"], v["second"] = first["id"].(string), second["id"].(string)
+	e.Run(t, v, []apptest.Case{
+		{Name: "other artist", As: f.other, Method: "DELETE", Path: "/data/tasks/{task}/comments/{second}", Status: 403},
+		{Name: "supervisor, not author", As: f.supervisor, Method: "DELETE", Path: "/data/comments/{second}", Status: 403},
+		{Name: "outsider", As: f.outsider, Method: "DELETE", Path: "/data/tasks/{task}/comments/{second}", Status: 404},
+		{Name: "wrong task", As: e.Admin, Method: "DELETE", Path: "/data/tasks/" + f.rigging + "/comments/{second}", Status: 404},
+		{Name: "malformed", As: e.Admin, Method: "DELETE", Path: "/data/comments/nope", Status: 400},
+		{Name: "unknown", As: e.Admin, Method: "DELETE", Path: "/data/comments/8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11", Status: 404},
+		{Name: "author", As: f.artist, Method: "DELETE", Path: "/data/tasks/{task}/comments/{second}", Status: 204},
+	})
+	if got := commentsTaskField(t, e, f.modeling, "task_status_id"); got != f.wip {
+		t.Errorf("task status %s after deleting the review comment, want wip", got)
+	}
+	if commentsTaskField(t, e, f.modeling, "end_date") != "" {
+		t.Errorf("end_date kept after its comment went")
+	}
+	ev := e.LastEvent("task:status-changed")
+	if ev.Data["new_task_status_id"] != f.wip || ev.Data["previous_task_status_id"] != f.wfa {
+		t.Errorf("task:status-changed %v", ev.Data)
+	}
+	if ev := e.LastEvent("comment:delete"); ev.Data["comment_id"] != v["second"] {
+		t.Errorf("comment:delete %v", ev.Data)
+	}
+	if e.Count("news", "comment_id = ?", v["second"]) != 0 || e.Count("comment", "id = ?", v["second"]) != 0 {
+		t.Errorf("the comment or its news survived")
+	}
+	// A manager deletes anyone's comment; the task falls back to the default status.
+	e.Must(204, "DELETE", "/data/comments/"+v["first"], nil, f.manager.Token)
+	if got := commentsTaskField(t, e, f.modeling, "task_status_id"); got != f.todo {
+		t.Errorf("task status %s without comments, want the default", got)
+	}
+	if commentsTaskField(t, e, f.modeling, "real_start_date") != "" || commentsTaskField(t, e, f.modeling, "last_comment_date") != "" {
+		t.Errorf("dates kept without comments")
+	}
+}
+
+func TestCommentsAck(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	c := f.post(t, f.manager, f.modeling, f.wip, "note")
+	v := f.vars()
+	v["c"] = c["id"].(string)
+	e.Run(t, v, []apptest.Case{
+		{Name: "artist acks", As: f.artist, Method: "POST", Path: "/data/tasks/{task}/comments/{c}/ack", Status: 200,
+			Keys: []string{"id", "acknowledgements", "mentions", "previews"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if a, _ := r.Object(t)["acknowledgements"].([]any); len(a) != 1 || a[0] != f.artist.ID {
+					t.Errorf("acknowledgements %v", r.Object(t)["acknowledgements"])
+				}
+			}},
+		{Name: "artist un-acks", As: f.artist, Method: "POST", Path: "/data/tasks/{task}/comments/{c}/ack", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if a, _ := r.Object(t)["acknowledgements"].([]any); len(a) != 0 {
+					t.Errorf("acknowledgements %v after the toggle", a)
+				}
+			}},
+		{Name: "outsider", As: f.outsider, Method: "POST", Path: "/data/tasks/{task}/comments/{c}/ack", Status: 404},
+		{Name: "vendor not assigned", As: f.vendor, Method: "POST", Path: "/data/tasks/{task}/comments/{c}/ack", Status: 404},
+		{Name: "comment of another task", As: e.Admin, Method: "POST", Path: "/data/tasks/" + f.rigging + "/comments/{c}/ack", Status: 404},
+		{Name: "malformed comment", As: e.Admin, Method: "POST", Path: "/data/tasks/{task}/comments/nope/ack", Status: 404},
+	})
+	if ev := e.LastEvent("comment:unacknowledge"); ev.Data["person_id"] != f.artist.ID {
+		t.Errorf("comment:unacknowledge %v", ev.Data)
+	}
+	e.LastEvent("comment:acknowledge")
+}
+
+func TestCommentsReplies(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	c := f.post(t, f.manager, f.modeling, f.wip, "note")
+	v := f.vars()
+	v["c"] = c["id"].(string)
+	path := "/data/tasks/{task}/comments/{c}/reply"
+	var replyID string
+	e.Run(t, v, []apptest.Case{
+		{Name: "assignee replies", As: f.artist, Method: "POST", Path: path, Body: map[string]any{"text": "ok @" + f.fullName(t, f.other)},
+			Status: 200, Keys: []string{"id", "date", "person_id", "text", "mentions", "department_mentions", "created_at", "person"},
+			Check: func(t *testing.T, r *apptest.Response) { replyID = r.Object(t)["id"].(string) }},
+		{Name: "mentioned in a reply: may reply", As: f.other, Method: "POST", Path: path, Body: map[string]any{"text": "me too"}, Status: 200},
+		{Name: "vendor", As: f.vendor, Method: "POST", Path: path, Body: map[string]any{"text": "x"}, Status: 404},
+		{Name: "outsider", As: f.outsider, Method: "POST", Path: path, Body: map[string]any{"text": "x"}, Status: 404},
+		{Name: "text of the wrong type", As: f.manager, Method: "POST", Path: path, Body: map[string]any{"text": 1}, Status: 400},
+		{Name: "unknown comment", As: f.manager, Method: "POST", Path: "/data/tasks/{task}/comments/8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11/reply", Body: map[string]any{"text": "x"}, Status: 404},
+	})
+	// Comment author notified of the reply, mention as reply-mention.
+	if n := e.Count("notification", "person_id = ? AND type = 'reply' AND reply_id = ?", f.manager.ID, replyID); n != 1 {
+		t.Errorf("%d reply notifications for the comment author, want 1", n)
+	}
+	if n := e.Count("notification", "person_id = ? AND type = 'reply-mention' AND reply_id = ?", f.other.ID, replyID); n != 1 {
+		t.Errorf("%d reply-mention notifications, want 1", n)
+	}
+	e.LastEvent("comment:reply")
+	v["r"] = replyID
+	del := "/data/tasks/{task}/comments/{c}/reply/{r}"
+	e.Run(t, v, []apptest.Case{
+		{Name: "not the reply author", As: f.manager, Method: "DELETE", Path: del, Status: 403},
+		{Name: "unknown reply", As: f.artist, Method: "DELETE", Path: "/data/tasks/{task}/comments/{c}/reply/nope", Status: 404},
+		{Name: "reply author", As: f.artist, Method: "DELETE", Path: del, Status: 200, Keys: []string{"id", "replies"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if rs, _ := r.Object(t)["replies"].([]any); len(rs) != 1 {
+					t.Errorf("replies %v after the delete", rs)
+				}
+			}},
+	})
+	if n := e.Count("notification", "reply_id = ?", replyID); n != 0 {
+		t.Errorf("%d notifications of a deleted reply", n)
+	}
+	e.LastEvent("comment:delete-reply")
+}
+
+func TestCommentsUpdate(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	own := f.post(t, f.artist, f.modeling, f.wip, "mine")
+	mgr := e.Must(201, "POST", "/actions/tasks/"+f.modeling+"/comment", map[string]any{"task_status_id": f.wip, "comment": "list",
+		"checklist": []any{map[string]any{"text": "a", "checked": false}}}, f.manager.Token).Object(t)
+	v := f.vars()
+	v["own"], v["mgr"] = own["id"].(string), mgr["id"].(string)
+	e.Run(t, v, []apptest.Case{
+		{Name: "author edits text", As: f.artist, Method: "PUT", Path: "/data/comments/{own}",
+			Body: map[string]any{"text": "mine @" + f.fullName(t, f.other)}, Status: 200, Keys: []string{"id", "text", "editor_id", "mentions"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if m["editor_id"] != f.artist.ID {
+					t.Errorf("editor_id %v", m["editor_id"])
+				}
+				if ms, _ := m["mentions"].([]any); len(ms) != 1 || ms[0] != f.other.ID {
+					t.Errorf("mentions %v not recomputed", m["mentions"])
+				}
+			}},
+		{Name: "author sets for_client", As: f.artist, Method: "PUT", Path: "/data/comments/{own}", Body: map[string]any{"for_client": true}, Status: 403},
+		{Name: "artist edits other's text", As: f.artist, Method: "PUT", Path: "/data/comments/{mgr}", Body: map[string]any{"text": "x"}, Status: 403},
+		{Name: "assignee ticks the checklist", As: f.artist, Method: "PUT", Path: "/data/comments/{mgr}",
+			Body: map[string]any{"checklist": []any{map[string]any{"text": "a", "checked": true}}}, Status: 200},
+		{Name: "assignee rewrites the checklist", As: f.artist, Method: "PUT", Path: "/data/comments/{mgr}",
+			Body: map[string]any{"checklist": []any{map[string]any{"text": "b", "checked": true}}}, Status: 403},
+		{Name: "other artist ticks", As: f.other, Method: "PUT", Path: "/data/comments/{mgr}",
+			Body: map[string]any{"checklist": []any{map[string]any{"text": "a", "checked": false}}}, Status: 403},
+		{Name: "artist pins", As: f.artist, Method: "PUT", Path: "/data/comments/{mgr}", Body: map[string]any{"pinned": true}, Status: 403},
+		{Name: "department supervisor pins", As: f.supervisor, Method: "PUT", Path: "/data/comments/{mgr}", Body: map[string]any{"pinned": true}, Status: 200},
+		{Name: "author, status not for artists", As: f.artist, Method: "PUT", Path: "/data/comments/{own}", Body: map[string]any{"task_status_id": f.noArtist}, Status: 403},
+		{Name: "outsider", As: f.outsider, Method: "PUT", Path: "/data/comments/{own}", Body: map[string]any{"text": "x"}, Status: 404},
+		{Name: "malformed", As: e.Admin, Method: "PUT", Path: "/data/comments/nope", Body: map[string]any{"text": "x"}, Status: 400},
+		{Name: "bad status id", As: e.Admin, Method: "PUT", Path: "/data/comments/{own}", Body: map[string]any{"task_status_id": "x"}, Status: 400},
+		{Name: "manager changes the status", As: f.manager, Method: "PUT", Path: "/data/comments/{mgr}", Body: map[string]any{"task_status_id": f.done}, Status: 200},
+	})
+	if got := commentsTaskField(t, e, f.modeling, "task_status_id"); got != f.done {
+		t.Errorf("task status %s after the last comment's status changed, want done", got)
+	}
+	e.LastEvent("task:status-changed")
+	e.LastEvent("comment:update")
+	if n := e.Count("notification", "person_id = ? AND type = 'mention' AND comment_id = ?", f.other.ID, v["own"]); n != 1 {
+		t.Errorf("%d mention notifications after the edit, want 1", n)
+	}
+}
+
+func TestCommentsMoveAndPreview(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	c := f.post(t, f.manager, f.modeling, f.wfa, "move me")
+	other := e.Task(f.project, e.Asset(f.project, e.AssetType("Prop"), "Cup"), f.ttModel, f.todo)
+	v := f.vars()
+	v["c"], v["rig"], v["other"] = c["id"].(string), f.rigging, other
+	move := "/actions/tasks/{task}/comments/{c}/move"
+	e.Run(t, v, []apptest.Case{
+		{Name: "artist", As: f.artist, Method: "POST", Path: move, Body: map[string]any{"target_task_id": f.rigging}, Status: 403},
+		{Name: "missing target", As: f.manager, Method: "POST", Path: move, Body: map[string]any{}, Status: 400},
+		{Name: "other entity", As: f.manager, Method: "POST", Path: move, Body: map[string]any{"target_task_id": other}, Status: 400},
+		{Name: "same task", As: f.manager, Method: "POST", Path: move, Body: map[string]any{"target_task_id": f.modeling}, Status: 400},
+		{Name: "unknown target", As: f.manager, Method: "POST", Path: move, Body: map[string]any{"target_task_id": "8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11"}, Status: 404},
+		{Name: "manager", As: f.manager, Method: "POST", Path: move, Body: map[string]any{"target_task_id": f.rigging}, Status: 200,
+			Keys: []string{"id", "object_id"}},
+	})
+	if got := commentsTaskField(t, e, f.rigging, "task_status_id"); got != f.wfa {
+		t.Errorf("target status %s, want the moved comment's", got)
+	}
+	if got := commentsTaskField(t, e, f.modeling, "task_status_id"); got != f.todo {
+		t.Errorf("source status %s, want the default", got)
+	}
+	if e.Count("news", "comment_id = ? AND task_id = ?", v["c"], f.rigging) != 1 {
+		t.Errorf("news not recreated on the target")
+	}
+
+	add := "/actions/tasks/{rig}/comments/{c}/add-preview"
+	var first string
+	e.Run(t, v, []apptest.Case{
+		{Name: "artist not assigned", As: f.other, Method: "POST", Path: add, Body: map[string]any{}, Status: 403},
+		{Name: "outsider", As: f.outsider, Method: "POST", Path: add, Body: map[string]any{}, Status: 404},
+		{Name: "negative revision", As: f.manager, Method: "POST", Path: add, Body: map[string]any{"revision": -1}, Status: 400},
+		{Name: "revision of the wrong type", As: f.manager, Method: "POST", Path: add, Body: map[string]any{"revision": "x"}, Status: 400},
+		{Name: "comment of another task", As: f.manager, Method: "POST", Path: "/actions/tasks/{task}/comments/{c}/add-preview", Body: map[string]any{}, Status: 404},
+		{Name: "first preview", As: f.manager, Method: "POST", Path: add, Status: 201,
+			Keys: []string{"id", "revision", "position", "task_id", "person_id", "status", "extension", "comments"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				first = m["id"].(string)
+				if m["revision"] != float64(1) || m["position"] != float64(1) || m["status"] != "processing" {
+					t.Errorf("first preview %v", m)
+				}
+			}},
+		{Name: "second preview, same revision", As: f.manager, Method: "POST", Path: add, Body: map[string]any{}, Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); m["revision"] != float64(1) || m["position"] != float64(2) {
+					t.Errorf("second preview %v", m)
+				}
+			}},
+	})
+	if e.Count("news", "comment_id = ? AND preview_file_id = ?", v["c"], first) != 0 &&
+		e.Count("news", "comment_id = ? AND preview_file_id IS NOT NULL", v["c"]) != 1 {
+		t.Errorf("news not pointed at the preview")
+	}
+	e.LastEvent("preview-file:new")
+	// A comment with a preview cannot move; deleting it removes the previews.
+	e.Must(400, "POST", "/actions/tasks/"+f.rigging+"/comments/"+v["c"]+"/move", map[string]any{"target_task_id": f.modeling}, f.manager.Token)
+	e.Must(204, "DELETE", "/data/comments/"+v["c"], nil, f.manager.Token)
+	if n := e.Count("preview_file", "task_id = ?", f.rigging); n != 0 {
+		t.Errorf("%d previews left after their comment went", n)
+	}
+}
+
+func TestCommentsMany(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	items := []any{
+		map[string]any{"object_id": f.modeling, "task_status_id": f.wip, "comment": "a"},
+		map[string]any{"object_id": f.rigging, "task_status_id": f.wip, "comment": "b"},
+	}
+	path := "/actions/projects/{project}/tasks/comment-many"
+	e.Run(t, f.vars(), []apptest.Case{
+		{Name: "manager posts all", As: f.manager, Method: "POST", Path: path, Body: items, Status: 201, Len: 2, Keys: []string{"id", "task_status", "person"}},
+		{Name: "artist: only the assigned task", As: f.artist, Method: "POST", Path: path, Body: items, Status: 201, Len: 1},
+		{Name: "other artist: none", As: f.other, Method: "POST", Path: path, Body: items, Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if n := len(r.List(t)); n != 0 {
+					t.Errorf("%d comments posted by an artist without rights", n)
+				}
+			}},
+		{Name: "outsider", As: f.outsider, Method: "POST", Path: path, Body: items, Status: 404},
+		{Name: "not an array", As: f.manager, Method: "POST", Path: path, Body: map[string]any{"a": 1}, Status: 400},
+		{Name: "missing object_id", As: f.manager, Method: "POST", Path: path, Body: []any{map[string]any{"task_status_id": f.wip}}, Status: 400},
+		{Name: "unknown task", As: f.manager, Method: "POST", Path: path, Body: []any{map[string]any{"object_id": "8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11", "task_status_id": f.wip}}, Status: 404},
+	})
+	if n := e.Count("comment", ""); n != 3 {
+		t.Errorf("%d comments, want 3", n)
+	}
+}
+
+func TestCommentsAttachments(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	c := f.post(t, f.artist, f.modeling, f.wip, "with file")
+	file := e.ID("attachment-files", map[string]any{"name": "a.png", "extension": "png", "mimetype": "image/png", "comment_id": c["id"]})
+	v := f.vars()
+	v["c"], v["f"] = c["id"].(string), file
+	e.Run(t, v, []apptest.Case{
+		{Name: "project files, admin", As: e.Admin, Method: "GET", Path: "/data/projects/{project}/attachment-files", Status: 200, Len: 1,
+			Keys: []string{"id", "name", "extension", "comment_id", "size", "mimetype"}},
+		{Name: "project files, manager", As: f.manager, Method: "GET", Path: "/data/projects/{project}/attachment-files", Status: 403},
+		{Name: "task files, admin", As: e.Admin, Method: "GET", Path: "/data/tasks/{task}/attachment-files", Status: 200, Len: 1},
+		{Name: "task files, artist", As: f.artist, Method: "GET", Path: "/data/tasks/{task}/attachment-files", Status: 403},
+		{Name: "task files, unknown task", As: e.Admin, Method: "GET", Path: "/data/tasks/8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11/attachment-files", Status: 404},
+		{Name: "delete, other artist", As: f.other, Method: "DELETE", Path: "/data/tasks/{task}/comments/{c}/attachments/{f}", Status: 403},
+		{Name: "delete, unknown file", As: f.artist, Method: "DELETE", Path: "/data/tasks/{task}/comments/{c}/attachments/8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11", Status: 404},
+		{Name: "delete, author", As: f.artist, Method: "DELETE", Path: "/data/tasks/{task}/comments/{c}/attachments/{f}", Status: 204},
+	})
+	if e.Count("attachment_file", "id = ?", file) != 0 {
+		t.Errorf("attachment survived its delete")
+	}
 }

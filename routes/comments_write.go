@@ -140,13 +140,13 @@ func (s *Server) commentsReply(c *gin.Context, who *access.Caller) (int, any, er
 			reply: reply["id"].(string), createdAt: now}, recipients, mentioned, ev); err != nil {
 			return err
 		}
-		var short json.RawMessage
+		var short string
 		if err := tx.NewRaw(`SELECT jsonb_build_object('id', id, 'first_name', first_name, 'last_name', last_name,
 			'full_name', trim(concat_ws(' ', nullif(first_name, ''), nullif(last_name, ''))), 'has_avatar', has_avatar, 'role', role)
 			FROM person WHERE id = ?`, who.PersonID).Scan(ctx, &short); err != nil {
 			return fmt.Errorf("reply author: %w", err)
 		}
-		reply["person"] = short
+		reply["person"] = json.RawMessage(short)
 		return nil
 	})
 	if err != nil {
@@ -469,11 +469,11 @@ func (s *Server) commentsUpdate(c *gin.Context, who *access.Caller) (int, any, e
 		return 0, nil, err
 	}
 	var cur struct {
-		Status    string          `bun:"task_status_id"`
-		Pinned    sql.NullBool    `bun:"pinned"`
-		Checklist json.RawMessage `bun:"checklist"`
+		Status    string       `bun:"task_status_id"`
+		Pinned    sql.NullBool `bun:"pinned"`
+		Checklist string       `bun:"checklist"`
 	}
-	if err := s.DB.NewRaw(`SELECT task_status_id::text, pinned, checklist FROM comment WHERE id = ?`, cm.ID).Scan(ctx, &cur); err != nil {
+	if err := s.DB.NewRaw(`SELECT task_status_id::text, pinned, COALESCE(checklist::text, '') AS checklist FROM comment WHERE id = ?`, cm.ID).Scan(ctx, &cur); err != nil {
 		return 0, nil, fmt.Errorf("load comment %s: %w", cm.ID, err)
 	}
 	newStatus := ""
@@ -483,7 +483,7 @@ func (s *Server) commentsUpdate(c *gin.Context, who *access.Caller) (int, any, e
 		}
 	}
 	if !who.IsAdmin() {
-		if err := commentsMayUpdate(ctx, who, cm, m, cur.Pinned, cur.Checklist, cur.Status, newStatus); err != nil {
+		if err := commentsMayUpdate(ctx, who, cm, m, cur.Pinned, json.RawMessage(cur.Checklist), cur.Status, newStatus); err != nil {
 			return 0, nil, err
 		}
 	}
