@@ -456,11 +456,79 @@ func (s *Server) commentsGet(c *gin.Context, who *access.Caller) (int, any, erro
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := commentsVisible(ctx, who, cm); err != nil {
+	t, err := commentsVisible(ctx, who, cm)
+	if err != nil {
 		return 0, nil, err
 	}
-	out, err := s.Engine.Read(ctx, s.DB, s.commentsColl(), cm.ID, boolQuery(c, "relations", true))
+	relations := boolQuery(c, "relations", true)
+	row, err := s.Engine.Read(ctx, s.DB, s.commentsColl(), cm.ID, relations)
+	if err != nil {
+		return 0, nil, err
+	}
+	out, err := s.commentsDecorate(ctx, row, cm.ID, t.IsClient(), relations && boolQuery(c, "with_previews", false))
 	return http.StatusOK, out, err
+}
+
+// commentsDecorate adds what Zou's comment resource embeds in one comment:
+// its author (short), its replies' authors, its attachments as objects and,
+// on demand, its previews as objects. Clients do not see studio members.
+func (s *Server) commentsDecorate(ctx context.Context, row []byte, id string, isClient, withPreviews bool) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(row, &obj); err != nil {
+		return nil, fmt.Errorf("decode comment %s: %w", id, err)
+	}
+	var x struct {
+		Person     sql.NullString `bun:"person"`
+		Replies    string         `bun:"replies"`
+		Files      string         `bun:"files"`
+		Previews   string         `bun:"previews"`
+		EditorRole sql.NullString `bun:"editor_role"`
+		AuthorRole sql.NullString `bun:"author_role"`
+	}
+	err := s.DB.NewRaw(`SELECT (SELECT `+commentsShort("p")+` FROM person p WHERE p.id = c.person_id)::text AS person,
+		`+commentsRepliesSQL+`::text AS replies,
+		COALESCE((SELECT jsonb_agg(jsonb_build_object('id', f.id, 'name', f.name, 'extension', f.extension, 'size', f.size) ORDER BY f.created_at)
+			FROM attachment_file f WHERE f.comment_id = c.id), '[]'::jsonb)::text AS files,
+		`+commentsPreviewsSQL("?1")+`::text AS previews,
+		(SELECT e.role FROM person e WHERE e.id = c.editor_id AND c.editor_id <> c.person_id) AS editor_role,
+		(SELECT a.role FROM person a WHERE a.id = c.person_id) AS author_role
+		FROM comment c WHERE c.id = ?0`, id, isClient).Scan(ctx, &x)
+	if err != nil {
+		return nil, fmt.Errorf("decorate comment %s: %w", id, err)
+	}
+	person := json.RawMessage("null")
+	if x.Person.Valid {
+		person = json.RawMessage(x.Person.String)
+		if isClient && x.AuthorRole.String != "client" {
+			person = json.RawMessage("null")
+		}
+	}
+	obj["person"] = person
+	if isClient && x.EditorRole.Valid && x.EditorRole.String != "client" {
+		obj["editor_id"] = json.RawMessage("null")
+	}
+	replies := json.RawMessage(x.Replies)
+	if isClient {
+		var rs []map[string]any
+		if json.Unmarshal(replies, &rs) == nil {
+			for _, r := range rs {
+				if p, ok := r["person"].(map[string]any); ok && p["role"] != "client" {
+					r["person"] = nil
+				}
+			}
+			if b, err := json.Marshal(rs); err == nil {
+				replies = b
+			}
+		}
+	}
+	obj["replies"] = replies
+	if _, ok := obj["attachment_files"]; ok {
+		obj["attachment_files"] = json.RawMessage(x.Files)
+	}
+	if withPreviews {
+		obj["previews"] = json.RawMessage(x.Previews)
+	}
+	return json.Marshal(obj)
 }
 
 // commentsMayDelete: a manager of the project (who reaches it), or the author.

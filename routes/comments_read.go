@@ -23,31 +23,17 @@ import (
 // rejected previews are left out (clients), ?2 whether clients' comments
 // are left out (artists and vendors).
 func (s *Server) commentsListSQL() string {
-	short := func(a string) string {
-		return `jsonb_build_object('id', ` + a + `.id, 'first_name', ` + a + `.first_name, 'last_name', ` + a + `.last_name,
-			'full_name', trim(concat_ws(' ', nullif(` + a + `.first_name, ''), nullif(` + a + `.last_name, ''))),
-			'has_avatar', ` + a + `.has_avatar, 'role', ` + a + `.role)`
-	}
 	return `SELECT COALESCE(jsonb_agg(x.o ORDER BY x.at DESC, x.id), '[]'::jsonb) FROM (
 	SELECT c.created_at AS at, c.id, ` + s.commentsColl().ObjectSQL("c") + ` || jsonb_build_object(
-		'person', ` + short("p") + `,
+		'person', ` + commentsShort("p") + `,
 		'task_status', jsonb_build_object('name', s.name, 'short_name', s.short_name, 'color', s.color, 'id', s.id),
 		'acknowledgements', COALESCE((SELECT jsonb_agg(a.person) FROM comment_acknoledgments a WHERE a.comment = c.id), '[]'::jsonb),
 		'mentions', COALESCE((SELECT jsonb_agg(m.person) FROM comment_mentions m WHERE m.comment = c.id), '[]'::jsonb),
 		'department_mentions', COALESCE((SELECT jsonb_agg(m.department) FROM comment_department_mentions m WHERE m.comment = c.id), '[]'::jsonb),
-		'previews', COALESCE((SELECT jsonb_agg(jsonb_build_object('id', pf.id, 'task_id', pf.task_id, 'revision', pf.revision,
-			'extension', pf.extension, 'width', pf.width, 'height', pf.height, 'duration', pf.duration,
-			'status', COALESCE(pf.status, 'ready'), 'validation_status', COALESCE(pf.validation_status, 'neutral'),
-			'original_name', pf.original_name, 'position', pf.position, 'annotations', pf.annotations) ORDER BY pf.position, pf.created_at)
-			FROM comment_preview_link l JOIN preview_file pf ON pf.id = l.preview_file
-			WHERE l.comment = c.id AND NOT (?1 AND pf.validation_status = 'rejected')), '[]'::jsonb),
+		'previews', ` + commentsPreviewsSQL("?1") + `,
 		'attachment_files', COALESCE((SELECT jsonb_agg(jsonb_build_object('id', f.id, 'name', f.name, 'extension', f.extension,
 			'reply_id', f.reply_id, 'size', f.size) ORDER BY f.created_at) FROM attachment_file f WHERE f.comment_id = c.id), '[]'::jsonb),
-		'replies', COALESCE((SELECT jsonb_agg(CASE WHEN jsonb_typeof(r.v) = 'object'
-			THEN r.v || jsonb_build_object('person', (SELECT ` + short("rp") + ` FROM person rp WHERE rp.id::text = r.v->>'person_id'))
-			ELSE r.v END ORDER BY r.n)
-			FROM jsonb_array_elements(CASE WHEN jsonb_typeof(c.replies) = 'array' THEN c.replies ELSE '[]'::jsonb END)
-			WITH ORDINALITY AS r(v, n)), '[]'::jsonb)
+		'replies', ` + commentsRepliesSQL + `
 	) || CASE WHEN c.editor_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('editor', jsonb_build_object(
 		'first_name', ed.first_name, 'last_name', ed.last_name, 'has_avatar', ed.has_avatar, 'role', ed.role, 'id', c.editor_id)) END AS o
 	FROM comment c JOIN person p ON p.id = c.person_id JOIN task_status s ON s.id = c.task_status_id
@@ -56,6 +42,31 @@ func (s *Server) commentsListSQL() string {
 	LEFT JOIN project_person_link ppl ON ppl.person_id = p.id AND ppl.project_id = t.project_id
 	WHERE c.object_id = ?0 AND NOT (?2 AND COALESCE(NULLIF(ppl.role, ''), p.role) = 'client')) x`
 }
+
+// commentsShort is Zou's build_short_person for person row alias a.
+func commentsShort(a string) string {
+	return `jsonb_build_object('id', ` + a + `.id, 'first_name', ` + a + `.first_name, 'last_name', ` + a + `.last_name,
+		'full_name', trim(concat_ws(' ', nullif(` + a + `.first_name, ''), nullif(` + a + `.last_name, ''))),
+		'has_avatar', ` + a + `.has_avatar, 'role', ` + a + `.role)`
+}
+
+// commentsPreviewsSQL is the short previews of comment c (Zou's preview
+// map); hideRejected is an SQL boolean leaving rejected ones out (clients).
+func commentsPreviewsSQL(hideRejected string) string {
+	return `COALESCE((SELECT jsonb_agg(jsonb_build_object('id', pf.id, 'task_id', pf.task_id, 'revision', pf.revision,
+		'extension', pf.extension, 'width', pf.width, 'height', pf.height, 'duration', pf.duration,
+		'status', COALESCE(pf.status, 'ready'), 'validation_status', COALESCE(pf.validation_status, 'neutral'),
+		'original_name', pf.original_name, 'position', pf.position, 'annotations', pf.annotations) ORDER BY pf.position, pf.created_at)
+		FROM comment_preview_link l JOIN preview_file pf ON pf.id = l.preview_file
+		WHERE l.comment = c.id AND NOT (` + hideRejected + ` AND pf.validation_status = 'rejected')), '[]'::jsonb)`
+}
+
+// commentsRepliesSQL is the replies of comment c, each with its author.
+var commentsRepliesSQL = `COALESCE((SELECT jsonb_agg(CASE WHEN jsonb_typeof(r.v) = 'object'
+		THEN r.v || jsonb_build_object('person', (SELECT ` + commentsShort("rp") + ` FROM person rp WHERE rp.id::text = r.v->>'person_id'))
+		ELSE r.v END ORDER BY r.n)
+		FROM jsonb_array_elements(CASE WHEN jsonb_typeof(c.replies) = 'array' THEN c.replies ELSE '[]'::jsonb END)
+		WITH ORDINALITY AS r(v, n)), '[]'::jsonb)`
 
 // commentsOfTask is GET /data/tasks/<id>/comments: the conversation of a
 // task, newest first. Clients see comments for clients and clients'

@@ -700,3 +700,37 @@ func TestCommentsAttachments(t *testing.T) {
 		t.Errorf("attachment survived its delete")
 	}
 }
+
+func TestCommentsGetOneEmbeds(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	c := e.Must(201, "POST", "/actions/tasks/"+f.modeling+"/comment", map[string]any{"task_status_id": f.wip, "comment": "for you",
+		"for_client": true}, f.manager.Token).Object(t)
+	id := c["id"].(string)
+	e.Must(200, "POST", "/data/tasks/"+f.modeling+"/comments/"+id+"/reply", map[string]any{"text": "noted"}, f.artist.Token)
+	e.ID("attachment-files", map[string]any{"name": "a.png", "extension": "png", "comment_id": id})
+	m := e.Must(200, "GET", "/data/comments/"+id+"?relations=true", nil, f.artist.Token).Object(t)
+	if p, _ := m["person"].(map[string]any); p == nil || p["id"] != f.manager.ID || p["full_name"] == nil {
+		t.Errorf("person %v", m["person"])
+	}
+	if files, _ := m["attachment_files"].([]any); len(files) != 1 || files[0].(map[string]any)["name"] != "a.png" {
+		t.Errorf("attachment_files %v, want objects", m["attachment_files"])
+	}
+	rs, _ := m["replies"].([]any)
+	if len(rs) != 1 || rs[0].(map[string]any)["person"].(map[string]any)["id"] != f.artist.ID {
+		t.Errorf("replies %v", m["replies"])
+	}
+	// A client reads it without studio identities.
+	m = e.Must(200, "GET", "/data/comments/"+id, nil, f.client.Token).Object(t)
+	if m["person"] != nil {
+		t.Errorf("studio author shown to a client: %v", m["person"])
+	}
+	if rs, _ := m["replies"].([]any); len(rs) != 1 || rs[0].(map[string]any)["person"] != nil {
+		t.Errorf("studio replier shown to a client: %v", m["replies"])
+	}
+	// No relations: ids only, no attachment objects.
+	m = e.Must(200, "GET", "/data/comments/"+id+"?relations=false", nil, e.Admin.Token).Object(t)
+	if hasKey(m, "attachment_files") || hasKey(m, "mentions") {
+		t.Errorf("relations=false answered relations: %v", m)
+	}
+}
