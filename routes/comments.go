@@ -281,15 +281,13 @@ func (s *Server) commentsPostMany(c *gin.Context, who *access.Caller) (int, any,
 	}
 	var todo []item
 	for _, m := range items {
-		if m == nil {
-			return 0, nil, engine.BadRequest("Each comment must be an object.")
+		// Zou skips entries that lack one of the three keys.
+		if m == nil || m["object_id"] == nil || m["task_status_id"] == nil || m["comment"] == nil {
+			continue
 		}
 		taskID, err := idField(m, "object_id")
 		if err != nil {
 			return 0, nil, err
-		}
-		if taskID == "" {
-			return 0, nil, engine.BadRequest("The field object_id is missing.")
 		}
 		b, err := commentsParseBody(m)
 		if err != nil {
@@ -308,19 +306,22 @@ func (s *Server) commentsPostMany(c *gin.Context, who *access.Caller) (int, any,
 			return 0, nil, err
 		}
 		if !pr.IsManager() {
-			if t.IsVendor() {
-				if _, err := who.Task(ctx, taskID); err != nil {
-					continue
+			// Others keep the comments on tasks they are assigned to or
+			// supervise (department), as Zou's get_allowed_comments_only.
+			ok := t.IsAssigned()
+			if !ok && t.IsSupervisor() {
+				if ok, err = who.CoversDepartment(ctx, t.DepartmentID); err != nil {
+					return 0, nil, err
 				}
 			}
-			ok, err := t.CanAct(ctx)
-			if err != nil {
-				return 0, nil, err
-			}
-			if !ok || commentsCheckStatus(pr, st) != nil {
+			if !ok {
 				continue
 			}
 		}
+		if err := commentsCheckStatus(pr, st); err != nil {
+			return 0, nil, err
+		}
+		b.Checklist = nil
 		todo = append(todo, item{task: taskID, body: b})
 	}
 	var outs []json.RawMessage

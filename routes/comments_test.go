@@ -317,6 +317,10 @@ func TestCommentsChatMessagesList(t *testing.T) {
 		{Name: "admin, bad filter", As: e.Admin, Method: "GET", Path: "/data/chat-messages?person_id=nope", Status: 400},
 		{Name: "manager", As: f.manager, Method: "GET", Path: "/data/chat-messages/", Status: 403},
 		{Name: "artist", As: f.artist, Method: "GET", Path: "/data/chat-messages", Status: 403},
+		{Name: "notifications, admin", As: e.Admin, Method: "GET", Path: "/data/notifications", Status: 200},
+		{Name: "notifications, manager", As: f.manager, Method: "GET", Path: "/data/notifications", Status: 403},
+		{Name: "subscriptions, admin", As: e.Admin, Method: "GET", Path: "/data/subscriptions", Status: 200},
+		{Name: "subscriptions, artist", As: f.artist, Method: "GET", Path: "/data/subscriptions", Status: 403},
 	})
 }
 
@@ -659,6 +663,8 @@ func TestCommentsMany(t *testing.T) {
 		map[string]any{"object_id": f.rigging, "task_status_id": f.wip, "comment": "b"},
 	}
 	path := "/actions/projects/{project}/tasks/comment-many"
+	p2 := e.Project("Elsewhere")
+	foreign := e.Task(p2, e.Asset(p2, e.AssetType("Set"), "Room"), f.ttModel, f.todo)
 	e.Run(t, f.vars(), []apptest.Case{
 		{Name: "manager posts all", As: f.manager, Method: "POST", Path: path, Body: items, Status: 201, Len: 2, Keys: []string{"id", "task_status", "person"}},
 		{Name: "artist: only the assigned task", As: f.artist, Method: "POST", Path: path, Body: items, Status: 201, Len: 1},
@@ -670,8 +676,17 @@ func TestCommentsMany(t *testing.T) {
 			}},
 		{Name: "outsider", As: f.outsider, Method: "POST", Path: path, Body: items, Status: 404},
 		{Name: "not an array", As: f.manager, Method: "POST", Path: path, Body: map[string]any{"a": 1}, Status: 400},
-		{Name: "missing object_id", As: f.manager, Method: "POST", Path: path, Body: []any{map[string]any{"task_status_id": f.wip}}, Status: 400},
-		{Name: "unknown task", As: f.manager, Method: "POST", Path: path, Body: []any{map[string]any{"object_id": "8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11", "task_status_id": f.wip}}, Status: 404},
+		{Name: "entries without object_id are skipped", As: f.manager, Method: "POST", Path: path, Body: []any{map[string]any{"task_status_id": f.wip, "comment": "x"}}, Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if n := len(r.List(t)); n != 0 {
+					t.Errorf("%d comments posted from an incomplete entry", n)
+				}
+			}},
+		{Name: "malformed object_id", As: f.manager, Method: "POST", Path: path, Body: []any{map[string]any{"object_id": "x", "task_status_id": f.wip, "comment": "x"}}, Status: 400},
+		{Name: "artist, status not for artists: refused whole", As: f.artist, Method: "POST", Path: path,
+			Body: []any{map[string]any{"object_id": f.modeling, "task_status_id": f.noArtist, "comment": "x"}}, Status: 403},
+		{Name: "unknown task", As: f.manager, Method: "POST", Path: path, Body: []any{map[string]any{"object_id": "8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11", "task_status_id": f.wip, "comment": "x"}}, Status: 404},
+		{Name: "task of another project", As: e.Admin, Method: "POST", Path: path, Body: []any{map[string]any{"object_id": foreign, "task_status_id": f.wip, "comment": "x"}}, Status: 404},
 	})
 	if n := e.Count("comment", ""); n != 3 {
 		t.Errorf("%d comments, want 3", n)
