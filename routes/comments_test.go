@@ -244,6 +244,33 @@ func TestCommentsPostManagerFields(t *testing.T) {
 	}
 	extra["person_id"] = "8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11"
 	e.Must(404, "POST", "/actions/tasks/"+f.modeling+"/comment", extra, f.manager.Token)
+	// A backdated comment does not rewind the task: the history is replayed.
+	e.Must(201, "POST", "/actions/tasks/"+f.modeling+"/comment", map[string]any{"task_status_id": f.done, "comment": "old",
+		"created_at": "2024-01-03 00:00:00"}, f.manager.Token)
+	if got := commentsTaskField(t, e, f.modeling, "task_status_id"); got != f.todo {
+		t.Errorf("a backdated comment moved the task to %s", got)
+	}
+}
+
+func TestCommentsSequenceSubscribers(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	ep := e.Episode(f.project, "E01")
+	seq := e.Sequence(f.project, ep, "S01")
+	shot := e.Shot(f.project, seq, "P01")
+	tt := e.TaskType("Animation", "Shot")
+	task := e.Task(f.project, shot, tt, f.todo, f.artist.ID)
+	sqlExec(t, e, `INSERT INTO subscription (id, created_at, updated_at, person_id, entity_id, task_type_id) VALUES (gen_random_uuid(), now(), now(), ?, ?, ?)`,
+		f.supervisor.ID, seq, tt)
+	c := f.post(t, f.manager, task, f.wip, "anim")
+	for _, p := range []*apptest.Person{f.supervisor, f.artist} {
+		if n := e.Count("notification", "person_id = ? AND comment_id = ? AND type = 'comment'", p.ID, c["id"]); n != 1 {
+			t.Errorf("%d notifications for a follower of the shot, want 1", n)
+		}
+	}
+	if n := e.Count("notification", "comment_id = ?", c["id"]); n != 2 {
+		t.Errorf("%d notifications, want 2 (assignee and sequence subscriber)", n)
+	}
 }
 
 func TestCommentsStatusAutomation(t *testing.T) {

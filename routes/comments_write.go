@@ -256,7 +256,6 @@ func (s *Server) commentsDeleteAttachment(c *gin.Context, who *access.Caller) (i
 	if _, err := s.DB.NewRaw(`DELETE FROM attachment_file WHERE id = ?`, fileID).Exec(ctx); err != nil {
 		return 0, nil, fmt.Errorf("delete attachment %s: %w", fileID, err)
 	}
-	s.publish(ctx, "attachment-file:delete", map[string]any{"attachment_file_id": fileID}, t.Project.ID)
 	return http.StatusNoContent, nil, nil
 }
 
