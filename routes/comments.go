@@ -35,6 +35,8 @@ func (s *Server) mountComments(r gin.IRouter) {
 	r.GET("/data/projects/:id/attachment-files", s.route(s.commentsProjectAttachments))
 	r.GET("/data/tasks/:id/attachment-files", s.route(s.commentsTaskAttachments))
 	r.GET("/data/comments", s.route(s.commentsList))
+	r.GET("/data/attachment-files", s.route(s.commentsAttachmentList))
+	r.GET("/data/attachment-files/:id", s.route(s.commentsAttachmentGet))
 	r.GET("/data/comments/:id", s.route(s.commentsGet))
 	r.PUT("/data/comments/:id", s.route(s.commentsUpdate))
 	r.DELETE("/data/comments/:id", s.route(s.commentsDelete))

@@ -3,6 +3,8 @@ package routes
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -237,5 +239,54 @@ func (s *Server) commentsTaskAttachments(c *gin.Context, who *access.Caller) (in
 	out, err := s.Engine.Rows(ctx, nil, s.Engine.Reg.MustCollection("attachment-files"), engine.View{}, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("t.comment_id IN (SELECT ac.id FROM comment ac WHERE ac.object_id = ?)", t.TaskID).OrderExpr("t.created_at, t.id")
 	})
+	return http.StatusOK, out, err
+}
+
+// commentsAttachmentList is GET /data/attachment-files: admins only (Zou
+// refuses the list to other roles in code).
+func (s *Server) commentsAttachmentList(c *gin.Context, who *access.Caller) (int, any, error) {
+	if err := who.RequireAdmin(); err != nil {
+		return 0, nil, err
+	}
+	out, err := s.Engine.List(c.Request.Context(), s.Engine.Reg.MustCollection("attachment-files"), who.Principal, c.Request.URL.Query())
+	return http.StatusOK, out, err
+}
+
+// commentsAttachmentGet is GET /data/attachment-files/<id>: readable through
+// the comment's task (team, vendor scope) or the chat's entity; an
+// attachment tied to neither is refused.
+func (s *Server) commentsAttachmentGet(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	if !engine.IsUUID(id) {
+		return 0, nil, engine.MalformedID()
+	}
+	var row struct {
+		Task   sql.NullString `bun:"task_id"`
+		Entity sql.NullString `bun:"entity_id"`
+	}
+	err := s.DB.NewRaw(`SELECT (SELECT cm.object_id::text FROM comment cm WHERE cm.id = f.comment_id) AS task_id,
+		(SELECT ch.object_id::text FROM chat_message m JOIN chat ch ON ch.id = m.chat_id WHERE m.id = f.chat_message_id) AS entity_id
+		FROM attachment_file f WHERE f.id = ?`, id).Scan(ctx, &row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, engine.NotFound()
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("attachment %s: %w", id, err)
+	}
+	switch {
+	case row.Task.Valid:
+		_, err = who.Task(ctx, row.Task.String)
+	case row.Entity.Valid:
+		// Zou checks only the vendor scope here; the project check keeps
+		// other productions' chats out of reach.
+		_, err = who.Entity(ctx, row.Entity.String, "")
+	default:
+		err = engine.Forbidden()
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	out, err := s.Engine.Read(ctx, nil, s.Engine.Reg.MustCollection("attachment-files"), id, boolQuery(c, "relations", true))
 	return http.StatusOK, out, err
 }

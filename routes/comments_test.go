@@ -776,3 +776,25 @@ func TestCommentsGetOneEmbeds(t *testing.T) {
 		t.Errorf("relations=false answered relations: %v", m)
 	}
 }
+
+func TestCommentsAttachmentFilesCRUD(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	c := f.post(t, f.artist, f.modeling, f.wip, "with file")
+	file := e.ID("attachment-files", map[string]any{"name": "a.png", "extension": "png", "comment_id": c["id"]})
+	loose := e.ID("attachment-files", map[string]any{"name": "b.png", "extension": "png"})
+	v := map[string]string{"f": file, "loose": loose}
+	e.Run(t, v, []apptest.Case{
+		{Name: "list, admin", As: e.Admin, Method: "GET", Path: "/data/attachment-files", Status: 200, Len: 2},
+		{Name: "list, manager", As: f.manager, Method: "GET", Path: "/data/attachment-files", Status: 403},
+		{Name: "one, artist of the team", As: f.other, Method: "GET", Path: "/data/attachment-files/{f}", Status: 200,
+			Keys: []string{"id", "name", "comment_id", "comment", "chat_message"}},
+		{Name: "one, no relations", As: f.other, Method: "GET", Path: "/data/attachment-files/{f}?relations=false", Status: 200,
+			Keys: []string{"id", "name"}},
+		{Name: "one, vendor not assigned", As: f.vendor, Method: "GET", Path: "/data/attachment-files/{f}", Status: 404},
+		{Name: "one, outsider", As: f.outsider, Method: "GET", Path: "/data/attachment-files/{f}", Status: 404},
+		{Name: "one, tied to nothing", As: e.Admin, Method: "GET", Path: "/data/attachment-files/{loose}", Status: 403},
+		{Name: "one, malformed", As: e.Admin, Method: "GET", Path: "/data/attachment-files/nope", Status: 400},
+		{Name: "one, unknown", As: e.Admin, Method: "GET", Path: "/data/attachment-files/8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11", Status: 404},
+	})
+}

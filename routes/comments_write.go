@@ -639,7 +639,7 @@ func commentsOnlyTicks(current any, raw json.RawMessage) bool {
 	}
 	for i, item := range cur {
 		ci, ok := item.(map[string]any)
-		if !ok || len(ci) != len(next[i]) && len(next[i]) != len(ci) {
+		if !ok {
 			return false
 		}
 		for k, v := range next[i] {
