@@ -556,13 +556,15 @@ func commentsAutomations(ctx context.Context, tx bun.IDB, task *commentsTask, au
 		InStatus    string         `bun:"in_status_name"`
 		InPriority  sql.NullInt64  `bun:"in_priority"`
 		OutPriority sql.NullInt64  `bun:"out_priority"`
+		ImportLast  bool           `bun:"import_last_revision"`
 	}
 	err := tx.NewRaw(`SELECT COALESCE(a.entity_type, '') AS entity_type, a.out_field_type, a.out_task_type_id::text,
 		a.out_task_status_id::text, itt.name AS in_type_name, its.name AS in_status_name,
 		(SELECT l.priority FROM project_task_type_link l JOIN task_type x ON x.id = l.task_type_id
 		 WHERE l.project_id = ? AND l.task_type_id = a.in_task_type_id AND lower(x.for_entity) = lower(a.entity_type)) AS in_priority,
 		(SELECT l.priority FROM project_task_type_link l JOIN task_type x ON x.id = l.task_type_id
-		 WHERE l.project_id = ? AND l.task_type_id = a.out_task_type_id AND lower(x.for_entity) = lower(a.entity_type)) AS out_priority
+		 WHERE l.project_id = ? AND l.task_type_id = a.out_task_type_id AND lower(x.for_entity) = lower(a.entity_type)) AS out_priority,
+		COALESCE(a.import_last_revision, false) AS import_last_revision
 		FROM project_status_automation_link pl JOIN status_automation a ON a.id = pl.status_automation_id
 		JOIN task_type itt ON itt.id = a.in_task_type_id JOIN task_status its ON its.id = a.in_task_status_id
 		WHERE pl.project_id = ? AND NOT COALESCE(a.archived, false)
@@ -598,10 +600,15 @@ func commentsAutomations(ctx context.Context, tx bun.IDB, task *commentsTask, au
 			if err != nil {
 				return fmt.Errorf("automation target: %w", err)
 			}
-			_, err = commentsCreate(ctx, tx, commentsInput{TaskID: target, StatusID: a.OutStatusID.String, AuthorID: authorID,
+			newID, err := commentsCreate(ctx, tx, commentsInput{TaskID: target, StatusID: a.OutStatusID.String, AuthorID: authorID,
 				Text: fmt.Sprintf("Change triggered by %s set to %s", a.InTypeName, a.InStatus)}, ev, depth+1)
 			if err != nil {
 				return err
+			}
+			if a.ImportLast {
+				if err := commentsImportRevision(ctx, tx, task, target, newID, authorID, ev); err != nil {
+					return err
+				}
 			}
 		case "ready_for":
 			if task.Business != "Asset" || !a.OutTypeID.Valid {
@@ -681,4 +688,114 @@ func bunArr(ids []string) any {
 		ids = []string{}
 	}
 	return pgdialect.Array(ids)
+}
+
+// commentsNewPreview creates the preview_file row of a comment as Zou's
+// add_preview_file_to_comment: the next revision of the task for a first
+// preview, the comment's revision (next position) otherwise, or the given
+// revision when it is free. It returns the new id.
+func commentsNewPreview(ctx context.Context, tx bun.IDB, commentID, taskID, projectID, personID string,
+	revision int, hasRevision bool, ev *commentsEvents) (string, error) {
+	// The task row lock serialises revision numbering on one task.
+	if _, err := commentsLoadTask(ctx, tx, taskID); err != nil {
+		return "", err
+	}
+	var current sql.NullInt64
+	if err := tx.NewRaw(`SELECT (SELECT pf.revision FROM comment_preview_link l JOIN preview_file pf ON pf.id = l.preview_file
+		WHERE l.comment = ? ORDER BY pf.position, pf.created_at LIMIT 1)`, commentID).Scan(ctx, &current); err != nil {
+		return "", fmt.Errorf("comment revision: %w", err)
+	}
+	position := 1
+	switch {
+	case !hasRevision && !current.Valid:
+		if err := tx.NewRaw(`SELECT COALESCE(max(revision), 0) + 1 FROM preview_file WHERE task_id = ?`, taskID).Scan(ctx, &revision); err != nil {
+			return "", fmt.Errorf("next revision: %w", err)
+		}
+	default:
+		if !hasRevision {
+			revision = int(current.Int64)
+		} else if !current.Valid {
+			taken, err := tx.NewSelect().TableExpr("preview_file").Where("task_id = ? AND revision = ? AND position = 1", taskID, revision).Exists(ctx)
+			if err != nil {
+				return "", fmt.Errorf("revision check: %w", err)
+			}
+			if taken {
+				return "", engine.BadRequest(fmt.Sprintf("Revision %d already exists for this task. Choose a different revision number, or omit it to let the revision auto-increment.", revision))
+			}
+		}
+		if err := tx.NewRaw(`SELECT count(*) + 1 FROM preview_file WHERE task_id = ? AND revision = ?`, taskID, revision).Scan(ctx, &position); err != nil {
+			return "", fmt.Errorf("next position: %w", err)
+		}
+	}
+	if position > 1 {
+		var single bool
+		if err := tx.NewRaw(`SELECT COALESCE(is_single_preview_per_revision, false) FROM project WHERE id = ?`, projectID).Scan(ctx, &single); err != nil {
+			return "", fmt.Errorf("project settings: %w", err)
+		}
+		if single {
+			return "", engine.BadRequest("Only one preview file is allowed per revision for this project.")
+		}
+	}
+	id := uuid.NewString()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if _, err := tx.NewRaw(`INSERT INTO preview_file (id, created_at, updated_at, name, revision, position, source, extension,
+		task_id, person_id, status, validation_status, file_size, width, height, duration, is_movie)
+		VALUES (?, ?, ?, ?, ?, ?, 'webgui', 'mp4', ?, ?, 'processing', 'neutral', 0, 0, 0, 0, false)`,
+		id, now, now, id[:13], revision, position, taskID, personID).Exec(ctx); err != nil {
+		return "", engine.FromDB(err)
+	}
+	ev.add("preview-file:new", map[string]any{"preview_file_id": id, "comment_id": commentID}, projectID)
+	if _, err := tx.NewRaw(`INSERT INTO comment_preview_link (comment, preview_file) VALUES (?, ?)`, commentID, id).Exec(ctx); err != nil {
+		return "", fmt.Errorf("link preview: %w", err)
+	}
+	if _, err := tx.NewRaw(`UPDATE news SET preview_file_id = ? WHERE comment_id = ?`, id, commentID).Exec(ctx); err != nil {
+		return "", fmt.Errorf("news preview: %w", err)
+	}
+	ev.add("comment:update", map[string]any{"comment_id": commentID}, projectID)
+	return id, nil
+}
+
+// commentsImportRevision gives the automation's comment on target a copy of
+// the previews of the source task's last revision (Zou's
+// import_last_revision): new preview rows of the next revision with the
+// originals' media attributes. The media files are not copied: this server
+// stores none yet.
+func commentsImportRevision(ctx context.Context, tx bun.IDB, src *commentsTask, target, commentID, authorID string, ev *commentsEvents) error {
+	var originals []string
+	err := tx.NewRaw(`SELECT id::text FROM preview_file WHERE task_id = ?0 AND revision = (SELECT revision FROM preview_file
+		WHERE task_id = ?0 ORDER BY revision DESC, created_at LIMIT 1) ORDER BY position, created_at`, src.ID).Scan(ctx, &originals)
+	if err != nil {
+		return fmt.Errorf("last revision of %s: %w", src.ID, err)
+	}
+	for _, orig := range originals {
+		id, err := commentsNewPreview(ctx, tx, commentID, target, src.ProjectID, authorID, 0, false, ev)
+		if err != nil {
+			return err
+		}
+		var copied struct {
+			Revision  int            `bun:"revision"`
+			Position  int            `bun:"position"`
+			Extension sql.NullString `bun:"extension"`
+			Status    string         `bun:"status"`
+		}
+		err = tx.NewRaw(`UPDATE preview_file n SET extension = o.extension, original_name = o.original_name, status = o.status,
+			file_size = o.file_size, width = o.width, height = o.height, duration = o.duration, updated_at = now() at time zone 'utc'
+			FROM preview_file o WHERE n.id = ? AND o.id = ? RETURNING n.revision, n.position, n.extension, n.status`, id, orig).Scan(ctx, &copied)
+		if err != nil {
+			return fmt.Errorf("copy preview %s: %w", orig, err)
+		}
+		if copied.Position == 1 {
+			if _, err := tx.NewRaw(`UPDATE task SET last_preview_file_id = ? WHERE id = ?`, id, target).Exec(ctx); err != nil {
+				return fmt.Errorf("last preview of %s: %w", target, err)
+			}
+			if _, err := tx.NewRaw(`UPDATE entity SET preview_file_id = ? WHERE id = (SELECT entity_id FROM task WHERE id = ?)
+				AND (SELECT COALESCE(is_set_preview_automated, false) FROM project WHERE id = ?)`, id, target, src.ProjectID).Exec(ctx); err != nil {
+				return fmt.Errorf("entity preview of %s: %w", target, err)
+			}
+		}
+		ev.add("comment:update", map[string]any{"comment_id": commentID}, src.ProjectID)
+		ev.add("preview-file:add-file", map[string]any{"comment_id": commentID, "task_id": target, "preview_file_id": id,
+			"revision": copied.Revision, "extension": copied.Extension.String, "status": copied.Status}, src.ProjectID)
+	}
+	return nil
 }

@@ -798,3 +798,30 @@ func TestCommentsAttachmentFilesCRUD(t *testing.T) {
 		{Name: "one, unknown", As: e.Admin, Method: "GET", Path: "/data/attachment-files/8f2e3c2a-52b8-4bd4-a7a0-0d2d9a1f0a11", Status: 404},
 	})
 }
+
+func TestCommentsAutomationImportsLastRevision(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	auto := e.ID("status-automations", map[string]any{"entity_type": "asset", "in_task_type_id": f.ttModel, "in_task_status_id": f.done,
+		"out_field_type": "status", "out_task_type_id": f.ttRig, "out_task_status_id": f.wip, "import_last_revision": true})
+	sqlExec(t, e, `INSERT INTO project_status_automation_link (project_id, status_automation_id) VALUES (?, ?)`, f.project, auto)
+	c := f.post(t, f.artist, f.modeling, f.wfa, "v1")
+	pf := e.Must(201, "POST", "/actions/tasks/"+f.modeling+"/comments/"+c["id"].(string)+"/add-preview", nil, f.artist.Token).Object(t)
+	sqlExec(t, e, `UPDATE preview_file SET extension = 'png', status = 'ready', width = 640 WHERE id = ?`, pf["id"])
+	f.post(t, f.manager, f.modeling, f.done, "approved")
+	var n, width int
+	var ext string
+	err := e.App.DB.NewRaw(`SELECT count(*) OVER (), pf.width, pf.extension FROM preview_file pf
+		JOIN comment_preview_link l ON l.preview_file = pf.id JOIN comment c ON c.id = l.comment
+		WHERE c.object_id = ? AND pf.task_id = ?`, f.rigging, f.rigging).Scan(context.Background(), &n, &width, &ext)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || width != 640 || ext != "png" {
+		t.Errorf("imported previews: %d, width %d, extension %s", n, width, ext)
+	}
+	if commentsTaskField(t, e, f.rigging, "last_preview_file_id") == "" {
+		t.Errorf("rigging last preview not set")
+	}
+	e.LastEvent("preview-file:add-file")
+}

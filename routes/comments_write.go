@@ -381,63 +381,10 @@ func (s *Server) commentsAddPreview(c *gin.Context, who *access.Caller) (int, an
 	}
 	var out []byte
 	err = s.commentsTx(ctx, func(tx bun.Tx, ev *commentsEvents) error {
-		// The task row lock serialises revision numbering on one task.
-		if _, err := commentsLoadTask(ctx, tx, t.TaskID); err != nil {
+		id, err := commentsNewPreview(ctx, tx, cm.ID, t.TaskID, t.Project.ID, who.PersonID, revision, hasRevision, ev)
+		if err != nil {
 			return err
 		}
-		var current sql.NullInt64
-		if err := tx.NewRaw(`SELECT (SELECT pf.revision FROM comment_preview_link l JOIN preview_file pf ON pf.id = l.preview_file
-			WHERE l.comment = ? ORDER BY pf.position, pf.created_at LIMIT 1)`, cm.ID).Scan(ctx, &current); err != nil {
-			return fmt.Errorf("comment revision: %w", err)
-		}
-		position := 1
-		switch {
-		case !hasRevision && !current.Valid:
-			if err := tx.NewRaw(`SELECT COALESCE(max(revision), 0) + 1 FROM preview_file WHERE task_id = ?`, t.TaskID).Scan(ctx, &revision); err != nil {
-				return fmt.Errorf("next revision: %w", err)
-			}
-		default:
-			if !hasRevision {
-				revision = int(current.Int64)
-			} else if !current.Valid {
-				taken, err := tx.NewSelect().TableExpr("preview_file").Where("task_id = ? AND revision = ? AND position = 1", t.TaskID, revision).Exists(ctx)
-				if err != nil {
-					return fmt.Errorf("revision check: %w", err)
-				}
-				if taken {
-					return engine.BadRequest(fmt.Sprintf("Revision %d already exists for this task. Choose a different revision number, or omit it to let the revision auto-increment.", revision))
-				}
-			}
-			if err := tx.NewRaw(`SELECT count(*) + 1 FROM preview_file WHERE task_id = ? AND revision = ?`, t.TaskID, revision).Scan(ctx, &position); err != nil {
-				return fmt.Errorf("next position: %w", err)
-			}
-		}
-		if position > 1 {
-			var single bool
-			if err := tx.NewRaw(`SELECT COALESCE(is_single_preview_per_revision, false) FROM project WHERE id = ?`, t.Project.ID).Scan(ctx, &single); err != nil {
-				return fmt.Errorf("project settings: %w", err)
-			}
-			if single {
-				return engine.BadRequest("Only one preview file is allowed per revision for this project.")
-			}
-		}
-		id := uuid.NewString()
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		if _, err := tx.NewRaw(`INSERT INTO preview_file (id, created_at, updated_at, name, revision, position, source, extension,
-			task_id, person_id, status, validation_status, file_size, width, height, duration, is_movie)
-			VALUES (?, ?, ?, ?, ?, ?, 'webgui', 'mp4', ?, ?, 'processing', 'neutral', 0, 0, 0, 0, false)`,
-			id, now, now, id[:13], revision, position, t.TaskID, who.PersonID).Exec(ctx); err != nil {
-			return engine.FromDB(err)
-		}
-		ev.add("preview-file:new", map[string]any{"preview_file_id": id, "comment_id": cm.ID}, t.Project.ID)
-		if _, err := tx.NewRaw(`INSERT INTO comment_preview_link (comment, preview_file) VALUES (?, ?)`, cm.ID, id).Exec(ctx); err != nil {
-			return fmt.Errorf("link preview: %w", err)
-		}
-		if _, err := tx.NewRaw(`UPDATE news SET preview_file_id = ? WHERE comment_id = ?`, id, cm.ID).Exec(ctx); err != nil {
-			return fmt.Errorf("news preview: %w", err)
-		}
-		ev.add("comment:update", map[string]any{"comment_id": cm.ID}, t.Project.ID)
-		var err error
 		out, err = s.Engine.Read(ctx, tx, s.Engine.Reg.MustCollection("preview-files"), id, true)
 		return err
 	})
