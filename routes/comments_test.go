@@ -825,3 +825,34 @@ func TestCommentsAutomationImportsLastRevision(t *testing.T) {
 	}
 	e.LastEvent("preview-file:add-file")
 }
+
+func TestCommentsAutomationSkipsRollback(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	// Rigging comes before modeling in the project: modeling → rigging is a rollback.
+	for tt, prio := range map[string]int{f.ttModel: 2, f.ttRig: 1} {
+		sqlExec(t, e, `INSERT INTO project_task_type_link (id, created_at, updated_at, project_id, task_type_id, priority)
+			VALUES (gen_random_uuid(), now(), now(), ?, ?, ?)`, f.project, tt, prio)
+	}
+	auto := e.ID("status-automations", map[string]any{"entity_type": "asset", "in_task_type_id": f.ttModel, "in_task_status_id": f.done,
+		"out_field_type": "status", "out_task_type_id": f.ttRig, "out_task_status_id": f.wip})
+	sqlExec(t, e, `INSERT INTO project_status_automation_link (project_id, status_automation_id) VALUES (?, ?)`, f.project, auto)
+	f.post(t, f.manager, f.modeling, f.done, "done")
+	if got := commentsTaskField(t, e, f.rigging, "task_status_id"); got != f.todo {
+		t.Errorf("a rollback automation ran")
+	}
+	// Archived automations never run, whatever the order.
+	sqlExec(t, e, `UPDATE project_task_type_link SET priority = 3 WHERE task_type_id = ?`, f.ttRig)
+	sqlExec(t, e, `UPDATE status_automation SET archived = true WHERE id = ?`, auto)
+	f.post(t, f.manager, f.modeling, f.wip, "reopen")
+	f.post(t, f.manager, f.modeling, f.done, "done")
+	if got := commentsTaskField(t, e, f.rigging, "task_status_id"); got != f.todo {
+		t.Errorf("an archived automation ran")
+	}
+	sqlExec(t, e, `UPDATE status_automation SET archived = false WHERE id = ?`, auto)
+	f.post(t, f.manager, f.modeling, f.wip, "reopen")
+	f.post(t, f.manager, f.modeling, f.done, "done")
+	if got := commentsTaskField(t, e, f.rigging, "task_status_id"); got != f.wip {
+		t.Errorf("the forward automation did not run")
+	}
+}
