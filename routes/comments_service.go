@@ -169,8 +169,8 @@ func commentsCreate(ctx context.Context, tx bun.IDB, in commentsInput, ev *comme
 	}
 	id := uuid.NewString()
 	_, err = tx.NewRaw(`INSERT INTO comment (id, created_at, updated_at, object_id, object_type, text, replies,
-		checklist, links, for_client, task_status_id, person_id, pinned)
-		VALUES (?, ?, ?, ?, 'Task', ?, '[]'::jsonb, ?::jsonb, ?, ?, ?, ?, false)`,
+		checklist, links, for_client, task_status_id, person_id)
+		VALUES (?, ?, ?, ?, 'Task', ?, '[]'::jsonb, ?::jsonb, ?, ?, ?, ?)`,
 		id, createdAt, now, task.ID, in.Text, string(checklist), pgdialect.Array(links), in.ForClient, st.ID, in.AuthorID).Exec(ctx)
 	if err != nil {
 		return "", engine.FromDB(err)
