@@ -592,7 +592,16 @@ func TestCommentsUpdate(t *testing.T) {
 					t.Errorf("mentions %v not recomputed", m["mentions"])
 				}
 			}},
+		{Name: "author edits links and checklist", As: f.artist, Method: "PUT", Path: "/data/comments/{own}",
+			Body: map[string]any{"links": []string{"http://x"}, "checklist": []any{map[string]any{"text": "b", "checked": false}}}, Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if l, _ := r.Object(t)["links"].([]any); len(l) != 1 || l[0] != "http://x" {
+					t.Errorf("links %v", r.Object(t)["links"])
+				}
+			}},
+		{Name: "body not an object", As: f.artist, Method: "PUT", Path: "/data/comments/{own}", Body: []any{1}, Status: 400},
 		{Name: "author sets for_client", As: f.artist, Method: "PUT", Path: "/data/comments/{own}", Body: map[string]any{"for_client": true}, Status: 403},
+		{Name: "manager sets for_client", As: f.manager, Method: "PUT", Path: "/data/comments/{own}", Body: map[string]any{"for_client": true}, Status: 200},
 		{Name: "artist edits other's text", As: f.artist, Method: "PUT", Path: "/data/comments/{mgr}", Body: map[string]any{"text": "x"}, Status: 403},
 		{Name: "assignee ticks the checklist", As: f.artist, Method: "PUT", Path: "/data/comments/{mgr}",
 			Body: map[string]any{"checklist": []any{map[string]any{"text": "a", "checked": true}}}, Status: 200},
