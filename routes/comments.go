@@ -76,7 +76,7 @@ func commentsMentioned(ctx context.Context, t *access.Task) (bool, error) {
 	err = who.DB.NewRaw(`SELECT EXISTS (SELECT 1 FROM comment c WHERE c.object_id = ? AND (
 		EXISTS (SELECT 1 FROM comment_mentions m WHERE m.comment = c.id AND m.person = ?)
 		OR EXISTS (SELECT 1 FROM comment_department_mentions m WHERE m.comment = c.id AND m.department::text = ANY(?::text[]))
-		OR EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(c.replies, '[]'::jsonb)) r
+		OR EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(c.replies) = 'array' THEN c.replies ELSE '[]'::jsonb END) r
 			WHERE jsonb_exists(COALESCE(r->'mentions', '[]'::jsonb), ?)
 			OR jsonb_exists_any(COALESCE(r->'department_mentions', '[]'::jsonb), ?::text[]))))`,
 		t.TaskID, who.PersonID, pgdialect.Array(deps), who.PersonID, pgdialect.Array(deps)).Scan(ctx, &found)

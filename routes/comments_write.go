@@ -23,7 +23,9 @@ import (
 type commentsReplyRow map[string]any
 
 // commentsReplies reads (and locks) a comment's replies.
-func commentsReplies(ctx context.Context, tx bun.IDB, commentID string) ([]commentsReplyRow, error) {
+// Elements are kept as they are stored: a reply of another shape survives
+// the rewrite of the column.
+func commentsReplies(ctx context.Context, tx bun.IDB, commentID string) ([]any, error) {
 	var raw []byte
 	err := tx.NewRaw(`SELECT COALESCE(replies, '[]'::jsonb) FROM comment WHERE id = ? FOR UPDATE`, commentID).Scan(ctx, &raw)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -32,9 +34,11 @@ func commentsReplies(ctx context.Context, tx bun.IDB, commentID string) ([]comme
 	if err != nil {
 		return nil, fmt.Errorf("replies of %s: %w", commentID, err)
 	}
-	var out []commentsReplyRow
+	var out []any
 	if json.Unmarshal(raw, &out) != nil {
-		out = nil // a malformed column is treated as no replies
+		// Not an array: Zou would fail on it; nothing here is lost by
+		// starting a list, as no reply can be read from it either.
+		out = nil
 	}
 	return out, nil
 }
@@ -119,7 +123,7 @@ func (s *Server) commentsReply(c *gin.Context, who *access.Caller) (int, any, er
 			SELECT person_id AS pid FROM task_person_link WHERE task_id = ?
 			UNION SELECT person_id FROM subscription WHERE task_id = ?
 			UNION SELECT person_id FROM subscription WHERE task_type_id = ? AND entity_id = ?
-			UNION SELECT (r->>'person_id')::uuid FROM comment c, jsonb_array_elements(c.replies) r
+			UNION SELECT (r->>'person_id')::uuid FROM comment c, jsonb_array_elements(CASE WHEN jsonb_typeof(c.replies) = 'array' THEN c.replies ELSE '[]'::jsonb END) r
 				WHERE c.id = ? AND r->>'person_id' ~* '^[0-9a-f-]{36}$'
 			UNION SELECT person_id FROM comment WHERE id = ?
 			) x WHERE pid <> ? ORDER BY 1`, task.ID, task.ID, task.TaskTypeID, task.ParentID, cm.ID, cm.ID, who.PersonID).Scan(ctx, &recipients)
@@ -182,11 +186,11 @@ func (s *Server) commentsDeleteReply(c *gin.Context, who *access.Caller) (int, a
 		if err != nil {
 			return err
 		}
-		kept := make([]commentsReplyRow, 0, len(replies))
-		var found commentsReplyRow
+		kept := make([]any, 0, len(replies))
+		var found map[string]any
 		for _, r := range replies {
-			if id, _ := r["id"].(string); id == replyID && found == nil {
-				found = r
+			if m, ok := r.(map[string]any); ok && m["id"] == replyID && found == nil {
+				found = m
 				continue
 			}
 			kept = append(kept, r)
