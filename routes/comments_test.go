@@ -218,11 +218,20 @@ func TestCommentsPostRetakeCapAndAtomicity(t *testing.T) {
 	sqlExec(t, e, `UPDATE project SET max_retakes = 1 WHERE id = ?`, f.project)
 	f.post(t, f.manager, f.modeling, f.retake, "one")
 	f.post(t, f.manager, f.modeling, f.wip, "back")
-	comments, news := e.Count("comment", ""), e.Count("news", "")
+	comments, news, events := e.Count("comment", ""), e.Count("news", ""), len(e.Events())
 	r := e.Do("POST", "/actions/tasks/"+f.modeling+"/comment", map[string]any{"task_status_id": f.retake, "comment": "two"}, f.manager.Token)
 	expect(t, r, 400, map[string]any{"error": true, "message": "No more retakes allowed on this task", "data": nil})
 	if e.Count("comment", "") != comments || e.Count("news", "") != news {
 		t.Errorf("a refused retake left rows behind")
+	}
+	if len(e.Events()) != events {
+		t.Errorf("a refused comment published events: %v", e.EventNames()[events:])
+	}
+	// The cap of the entity wins over the project's.
+	sqlExec(t, e, `UPDATE entity SET data = '{"max_retakes": 3}'::jsonb WHERE id = ?`, f.asset)
+	f.post(t, f.manager, f.modeling, f.retake, "two")
+	if got := commentsTaskField(t, e, f.modeling, "retake_count"); got != "2" {
+		t.Errorf("retake_count %s, want 2 under the entity's cap", got)
 	}
 }
 
@@ -864,4 +873,42 @@ func TestCommentsAutomationSkipsRollback(t *testing.T) {
 	if got := commentsTaskField(t, e, f.rigging, "task_status_id"); got != f.wip {
 		t.Errorf("the forward automation did not run")
 	}
+}
+
+func TestCommentsClientViews(t *testing.T) {
+	f := commentsSetup(t)
+	e := f.e
+	studio := f.post(t, f.manager, f.modeling, f.wfa, "internal with preview")
+	e.Must(201, "POST", "/actions/tasks/"+f.modeling+"/comments/"+studio["id"].(string)+"/add-preview", nil, f.manager.Token)
+	other := e.NewPerson("client")
+	e.AddToTeam(f.project, other.ID, "")
+	mine := f.post(t, f.client, f.modeling, f.wfa, "from me")
+	theirs := f.post(t, other, f.modeling, f.wfa, "from another client")
+	list := func() map[string]map[string]any {
+		out := map[string]map[string]any{}
+		for _, c := range e.Must(200, "GET", "/data/tasks/"+f.modeling+"/comments", nil, f.client.Token).List(t) {
+			out[c["id"].(string)] = c
+		}
+		return out
+	}
+	got := list()
+	if c, ok := got[studio["id"].(string)]; !ok || c["text"] != "" || c["person"] != nil {
+		t.Errorf("a studio comment with a preview shows to clients blanked: %v", c)
+	}
+	if _, ok := got[theirs["id"].(string)]; !ok {
+		t.Errorf("another client's comment hidden in a project that does not isolate clients")
+	}
+	if c := got[mine["id"].(string)]; c == nil || c["person"] == nil {
+		t.Errorf("a client's own comment should show its author: %v", c)
+	}
+	sqlExec(t, e, `UPDATE project SET is_clients_isolated = true WHERE id = ?`, f.project)
+	got = list()
+	if _, ok := got[theirs["id"].(string)]; ok {
+		t.Errorf("another client's comment shown in an isolated project")
+	}
+	if _, ok := got[mine["id"].(string)]; !ok {
+		t.Errorf("own comment hidden in an isolated project")
+	}
+	e.Must(403, "GET", "/data/comments/"+theirs["id"].(string), nil, f.client.Token)
+	e.Must(200, "GET", "/data/comments/"+mine["id"].(string), nil, f.client.Token)
 }
