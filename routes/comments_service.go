@@ -147,7 +147,7 @@ func commentsCreate(ctx context.Context, tx bun.IDB, in commentsInput, ev *comme
 	}
 	if st.IsRetake && task.MaxRetakes.Int64 > 0 {
 		limit := task.MaxRetakes.Int64
-		if n, err := parseRetakeCap(task.EntityMaxRetake.String); err == nil && n > 0 {
+		if n, err := commentsRetakeCap(task.EntityMaxRetake.String); err == nil && n > 0 {
 			limit = n
 		}
 		if task.RetakeCount.Int64 >= limit {
@@ -210,7 +210,8 @@ func commentsCreate(ctx context.Context, tx bun.IDB, in commentsInput, ev *comme
 	return id, nil
 }
 
-func parseRetakeCap(s string) (int64, error) {
+// commentsRetakeCap reads an entity's data.max_retakes (a number, maybe as text).
+func commentsRetakeCap(s string) (int64, error) {
 	var n float64
 	if err := json.Unmarshal([]byte(strings.TrimSpace(s)), &n); err != nil {
 		return 0, err
@@ -682,8 +683,8 @@ func commentsRemove(ctx context.Context, tx bun.IDB, commentID string, ev *comme
 	return row.Task, row.Status, after, row.Project, nil
 }
 
-// bunArr is a Go string slice as a PostgreSQL array parameter (never NULL).
-func bunArr(ids []string) any {
+// commentsArr is a Go string slice as a PostgreSQL array parameter (never NULL).
+func commentsArr(ids []string) any {
 	if ids == nil {
 		ids = []string{}
 	}

@@ -107,7 +107,7 @@ func (s *Server) commentsReply(c *gin.Context, who *access.Caller) (int, any, er
 		now := time.Now().UTC().Truncate(time.Second)
 		stamp := now.Format("2006-01-02T15:04:05")
 		reply = commentsReplyRow{"id": uuid.NewString(), "date": stamp, "person_id": who.PersonID, "text": text,
-			"mentions": nonNil(persons), "department_mentions": nonNil(depts), "created_at": stamp}
+			"mentions": commentsNonNil(persons), "department_mentions": commentsNonNil(depts), "created_at": stamp}
 		replies = append(replies, reply)
 		b, err := json.Marshal(replies)
 		if err != nil {
@@ -136,7 +136,7 @@ func (s *Server) commentsReply(c *gin.Context, who *access.Caller) (int, any, er
 			UNION ALL SELECT l.person_id FROM department_link dl
 			JOIN project_person_link l ON l.person_id = dl.person_id AND l.project_id = ?
 			WHERE dl.department_id = ANY(?::uuid[])) r WHERE pid <> ?`,
-			bunArr(persons), task.ProjectID, bunArr(depts), who.PersonID).Scan(ctx, &mentioned)
+			commentsArr(persons), task.ProjectID, commentsArr(depts), who.PersonID).Scan(ctx, &mentioned)
 		if err != nil {
 			return fmt.Errorf("reply mentions: %w", err)
 		}
@@ -159,7 +159,8 @@ func (s *Server) commentsReply(c *gin.Context, who *access.Caller) (int, any, er
 	return http.StatusOK, reply, nil
 }
 
-func nonNil(ids []string) []string {
+// commentsNonNil makes an absent id list an empty JSON array.
+func commentsNonNil(ids []string) []string {
 	if ids == nil {
 		return []string{}
 	}
