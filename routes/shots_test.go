@@ -1,0 +1,441 @@
+package routes_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/zou-go/zou/apptest"
+)
+
+// shotsWorld is a production with an episode, a sequence, two shots, a
+// scene, tasks, and one person of each standing.
+type shotsWorld struct {
+	e                                 *apptest.Env
+	project, other                    string
+	episode, sequence, shot, shot2    string
+	scene, otherSeq, asset            string
+	taskType, status, task, task2     string
+	manager, artist, outsider, vendor *apptest.Person
+	client, supervisor                *apptest.Person
+	vars                              map[string]string
+}
+
+func shotsSetup(t *testing.T) *shotsWorld {
+	t.Helper()
+	e := apptest.New(t)
+	w := &shotsWorld{e: e}
+	w.project = e.Project("Big Buck")
+	w.other = e.Project("Other")
+	w.episode = e.Episode(w.project, "E01")
+	w.sequence = e.Sequence(w.project, w.episode, "SQ01")
+	w.shot = e.Shot(w.project, w.sequence, "SH010")
+	w.shot2 = e.Shot(w.project, w.sequence, "SH020")
+	w.scene = e.Entity(w.project, e.TypeID("Scene"), "SC01", w.sequence)
+	w.otherSeq = e.Sequence(w.other, "", "OSQ")
+	w.asset = e.Asset(w.project, e.AssetType("Character"), "Hero")
+	sqlExec(t, e, "UPDATE entity SET source_id = ? WHERE id = ?", w.episode, w.asset)
+	sqlExec(t, e, `UPDATE entity SET nb_frames = 48, data = '{"frame_in": 1, "frame_out": 48, "secret": "x", "open": "y"}' WHERE id = ?`, w.shot)
+	w.taskType = e.TaskType("Animation", "Shot")
+	w.status = e.TaskStatus("Todo", "todo")
+	w.manager = e.NewPerson("manager")
+	w.artist = e.NewPerson("user")
+	w.outsider = e.NewPerson("user")
+	w.vendor = e.NewPerson("vendor")
+	w.client = e.NewPerson("client")
+	w.supervisor = e.NewPerson("supervisor")
+	for _, p := range []*apptest.Person{w.manager, w.artist, w.vendor, w.client, w.supervisor} {
+		e.AddToTeam(w.project, p.ID, "")
+	}
+	w.task = e.Task(w.project, w.shot, w.taskType, w.status, w.vendor.ID)
+	w.task2 = e.Task(w.project, w.shot2, w.taskType, w.status)
+	assetTT := e.TaskType("Modeling", "Asset")
+	e.Task(w.project, w.asset, assetTT, w.status)
+	// A metadata column of the vendor-hidden kind: "secret" belongs to a
+	// department the vendor is not in.
+	dep := e.Department("Compositing")
+	md := e.ID("metadata-descriptors", map[string]any{"project_id": w.project, "entity_type": "Shot",
+		"name": "Secret", "field_name": "secret", "departments": []string{dep}})
+	_ = md
+	w.vars = map[string]string{"p": w.project, "other": w.other, "ep": w.episode, "seq": w.sequence, "shot": w.shot,
+		"shot2": w.shot2, "scene": w.scene, "oseq": w.otherSeq, "asset": w.asset, "bad": "not-an-id",
+		"unknown": "6a1b7c7e-1111-4222-8333-944455556666"}
+	return w
+}
+
+func TestShotsProjectLists(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "admin shots", As: e.Admin, Method: "GET", Path: "/data/projects/{p}/shots", Status: 200, Len: 2,
+			Keys:   []string{"id", "name", "parent_id", "nb_frames", "data", "type", "project_id", "entity_type_id", "canceled"},
+			NoKeys: []string{"entities_out", "instance_casting"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				l := r.List(t)
+				if l[0]["name"] != "SH010" || l[0]["type"] != "Shot" || l[0]["nb_frames"] != float64(48) {
+					t.Errorf("first shot: %v", l[0])
+				}
+			}},
+		{Name: "manager", As: w.manager, Method: "GET", Path: "/data/projects/{p}/shots", Status: 200, Len: 2},
+		{Name: "artist", As: w.artist, Method: "GET", Path: "/data/projects/{p}/shots", Status: 200, Len: 2},
+		{Name: "client", As: w.client, Method: "GET", Path: "/data/projects/{p}/shots", Status: 200, Len: 2},
+		{Name: "outsider", As: w.outsider, Method: "GET", Path: "/data/projects/{p}/shots", Status: 404},
+		{Name: "no token", Method: "GET", Path: "/data/projects/{p}/shots", Status: 401},
+		{Name: "malformed project", As: e.Admin, Method: "GET", Path: "/data/projects/{bad}/shots", Status: 404},
+		{Name: "unknown project", As: e.Admin, Method: "GET", Path: "/data/projects/{unknown}/shots", Status: 404},
+		{Name: "vendor: assigned only, masked", As: w.vendor, Method: "GET", Path: "/data/projects/{p}/shots", Status: 200, Len: 1,
+			Check: func(t *testing.T, r *apptest.Response) {
+				l := r.List(t)
+				data := l[0]["data"].(map[string]any)
+				if l[0]["id"] != w.shot || hasKey(data, "secret") || data["open"] != "y" {
+					t.Errorf("vendor shot: %v", l[0])
+				}
+			}},
+		{Name: "sequences", As: w.artist, Method: "GET", Path: "/data/projects/{p}/sequences", Status: 200, Len: 1,
+			Keys: []string{"id", "name", "parent_id", "type"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.List(t)[0]["type"] != "Sequence" || r.List(t)[0]["parent_id"] != w.episode {
+					t.Errorf("%s", r.Body)
+				}
+			}},
+		{Name: "vendor sequences", As: w.vendor, Method: "GET", Path: "/data/projects/{p}/sequences", Status: 200, Len: 1},
+		{Name: "episodes", As: w.manager, Method: "GET", Path: "/data/projects/{p}/episodes", Status: 200, Len: 1, Keys: []string{"id", "name", "status", "type"}},
+		{Name: "vendor episodes via shots", As: w.vendor, Method: "GET", Path: "/data/projects/{p}/episodes", Status: 200, Len: 1},
+		{Name: "scenes", As: w.artist, Method: "GET", Path: "/data/projects/{p}/scenes", Status: 200, Len: 1, Keys: []string{"id", "type"}},
+		{Name: "vendor scenes: none assigned", As: w.vendor, Method: "GET", Path: "/data/projects/{p}/scenes", Status: 200, Len: 0,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if len(r.List(t)) != 0 {
+					t.Errorf("vendor sees scenes: %s", r.Body)
+				}
+			}},
+		{Name: "outsider episodes", As: w.outsider, Method: "GET", Path: "/data/projects/{p}/episodes", Status: 404},
+	})
+}
+
+func TestShotsSearchLists(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "admin all shots", As: e.Admin, Method: "GET", Path: "/data/shots/all", Status: 200, Len: 2,
+			Keys: []string{"project_name", "sequence_name", "type", "nb_frames"}},
+		{Name: "alias", As: e.Admin, Method: "GET", Path: "/data/shots", Status: 200, Len: 2},
+		{Name: "non-admin needs project_id", As: w.artist, Method: "GET", Path: "/data/shots", Status: 403},
+		{Name: "artist with project", As: w.artist, Method: "GET", Path: "/data/shots?project_id={p}", Status: 200, Len: 2},
+		{Name: "outsider with project", As: w.outsider, Method: "GET", Path: "/data/shots?project_id={p}", Status: 404},
+		{Name: "by sequence", As: w.artist, Method: "GET", Path: "/data/shots/all?sequence_id={seq}", Status: 200, Len: 2,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.List(t)[0]["sequence_name"] != "SQ01" || r.List(t)[0]["project_name"] != "Big Buck" {
+					t.Errorf("%s", r.Body)
+				}
+			}},
+		{Name: "by name", As: w.artist, Method: "GET", Path: "/data/shots/all?project_id={p}&name=SH020", Status: 200, Len: 1},
+		{Name: "unknown sequence", As: e.Admin, Method: "GET", Path: "/data/shots/all?sequence_id={unknown}", Status: 404},
+		{Name: "bad filter value", As: e.Admin, Method: "GET", Path: "/data/shots/all?nb_frames=abc", Status: 400},
+		{Name: "vendor scoped", As: w.vendor, Method: "GET", Path: "/data/shots?project_id={p}", Status: 200, Len: 1},
+		{Name: "scenes", As: w.artist, Method: "GET", Path: "/data/scenes/all?project_id={p}", Status: 200, Len: 1, Keys: []string{"project_name", "sequence_name"}},
+		{Name: "scenes refused to vendors", As: w.vendor, Method: "GET", Path: "/data/scenes/all?project_id={p}", Status: 403},
+		{Name: "episodes", As: w.artist, Method: "GET", Path: "/data/episodes?project_id={p}", Status: 200, Len: 1, Keys: []string{"type"}},
+		{Name: "episodes admin", As: e.Admin, Method: "GET", Path: "/data/episodes", Status: 200, Len: 1},
+		{Name: "vendor episodes", As: w.vendor, Method: "GET", Path: "/data/episodes?project_id={p}", Status: 200, Len: 1},
+		{Name: "sequences by episode", As: w.artist, Method: "GET", Path: "/data/sequences?episode_id={ep}", Status: 200, Len: 1},
+		{Name: "sequences admin", As: e.Admin, Method: "GET", Path: "/data/sequences", Status: 200, Len: 2},
+		{Name: "sequences unknown episode", As: w.artist, Method: "GET", Path: "/data/sequences?episode_id={unknown}", Status: 404},
+	})
+}
+
+func TestShotsGetOne(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "full shot", As: w.artist, Method: "GET", Path: "/data/shots/{shot}", Status: 200,
+			Keys: []string{"id", "name", "project_name", "sequence_id", "sequence_name", "episode_id", "episode_name",
+				"tasks", "frame_in", "frame_out", "fps", "entities_out", "type", "nb_frames"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if m["sequence_name"] != "SQ01" || m["episode_name"] != "E01" || m["project_name"] != "Big Buck" ||
+					m["frame_out"] != float64(48) || m["type"] != "Shot" {
+					t.Errorf("shot: %v", m)
+				}
+				tasks := m["tasks"].([]any)
+				if len(tasks) != 1 {
+					t.Fatalf("tasks: %v", tasks)
+				}
+				task := tasks[0].(map[string]any)
+				for _, k := range []string{"id", "task_type_id", "task_status_id", "assignees", "is_subscribed", "priority"} {
+					if !hasKey(task, k) {
+						t.Errorf("task has no %s: %v", k, task)
+					}
+				}
+				if a := task["assignees"].([]any); len(a) != 1 || a[0] != w.vendor.ID {
+					t.Errorf("assignees: %v", a)
+				}
+			}},
+		{Name: "vendor assigned", As: w.vendor, Method: "GET", Path: "/data/shots/{shot}", Status: 200},
+		{Name: "vendor not assigned", As: w.vendor, Method: "GET", Path: "/data/shots/{shot2}", Status: 404},
+		{Name: "outsider", As: w.outsider, Method: "GET", Path: "/data/shots/{shot}", Status: 404},
+		{Name: "malformed", As: e.Admin, Method: "GET", Path: "/data/shots/{bad}", Status: 404},
+		{Name: "unknown", As: e.Admin, Method: "GET", Path: "/data/shots/{unknown}", Status: 404},
+		{Name: "a sequence is not a shot", As: e.Admin, Method: "GET", Path: "/data/shots/{seq}", Status: 404},
+		{Name: "sequence", As: w.artist, Method: "GET", Path: "/data/sequences/{seq}", Status: 200,
+			Keys: []string{"project_name", "episode_id", "episode_name", "type"}, NoKeys: []string{"tasks"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); m["episode_name"] != "E01" || m["type"] != "Sequence" {
+					t.Errorf("%v", m)
+				}
+			}},
+		{Name: "episode", As: w.client, Method: "GET", Path: "/data/episodes/{ep}", Status: 200, Keys: []string{"project_name", "type"}},
+		{Name: "scene", As: w.artist, Method: "GET", Path: "/data/scenes/{scene}", Status: 200,
+			Keys: []string{"project_name", "sequence_id", "sequence_name", "episode_id", "episode_name"}},
+		{Name: "vendor scene not assigned", As: w.vendor, Method: "GET", Path: "/data/scenes/{scene}", Status: 404},
+		{Name: "outsider episode", As: w.outsider, Method: "GET", Path: "/data/episodes/{ep}", Status: 404},
+	})
+}
+
+func TestShotsCreate(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "manager creates shot", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots",
+			Body:   map[string]any{"name": "SH030", "sequence_id": w.sequence, "nb_frames": 24, "data": map[string]any{"frame_in": 1, "frame_out": "24"}},
+			Status: 201, Keys: []string{"id", "name", "parent_id", "nb_frames", "created_by", "type"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if m["parent_id"] != w.sequence || m["nb_frames"] != float64(24) || m["created_by"] != w.manager.ID || m["type"] != "Shot" {
+					t.Errorf("%v", m)
+				}
+				ev := e.LastEvent("shot:new")
+				if ev.Data["shot_id"] != m["id"] || ev.Data["episode_id"] != w.episode {
+					t.Errorf("event: %v", ev.Data)
+				}
+			}},
+		{Name: "existing shot returned", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots",
+			Body: map[string]any{"name": "SH010", "sequence_id": w.sequence}, Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["id"] != w.shot {
+					t.Errorf("not the existing shot: %s", r.Body)
+				}
+				if n := e.Count("entity", "name = 'SH010'"); n != 1 {
+					t.Errorf("%d SH010 rows", n)
+				}
+			}},
+		{Name: "artist refused", As: w.artist, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"name": "X"}, Status: 403},
+		{Name: "outsider", As: w.outsider, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"name": "X"}, Status: 404},
+		{Name: "unknown project", As: e.Admin, Method: "POST", Path: "/data/projects/{unknown}/shots", Body: map[string]any{"name": "X"}, Status: 404},
+		{Name: "missing name", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"sequence_id": w.sequence}, Status: 400},
+		{Name: "name wrong type", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"name": 12}, Status: 400},
+		{Name: "negative nb_frames", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"name": "N", "nb_frames": -1}, Status: 400},
+		{Name: "fractional nb_frames", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"name": "N", "nb_frames": 1.5}, Status: 400},
+		{Name: "bad frame_in", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"name": "N", "data": map[string]any{"frame_in": "-3"}}, Status: 400},
+		{Name: "malformed sequence", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"name": "N", "sequence_id": "nope"}, Status: 400},
+		{Name: "unknown sequence", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"name": "N", "sequence_id": w.vars["unknown"]}, Status: 404},
+		{Name: "other project's sequence", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"name": "N", "sequence_id": w.otherSeq}, Status: 400},
+		{Name: "not JSON", As: w.manager, Method: "POST", Path: "/data/projects/{p}/shots", Body: "[1]", Status: 400},
+		{Name: "sequence", As: w.manager, Method: "POST", Path: "/data/projects/{p}/sequences", Body: map[string]any{"name": "SQ02", "episode_id": w.episode},
+			Status: 201, Keys: []string{"id", "parent_id", "type", "description"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.LastEvent("sequence:new").Data["sequence_id"] != r.Object(t)["id"] {
+					t.Error("no sequence:new")
+				}
+			}},
+		{Name: "sequence exists", As: w.manager, Method: "POST", Path: "/data/projects/{p}/sequences", Body: map[string]any{"name": "SQ01", "episode_id": w.episode}, Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["id"] != w.sequence {
+					t.Errorf("%s", r.Body)
+				}
+			}},
+		{Name: "sequence: a shot is no episode", As: w.manager, Method: "POST", Path: "/data/projects/{p}/sequences", Body: map[string]any{"name": "Z", "episode_id": w.shot}, Status: 404},
+		{Name: "episode", As: w.manager, Method: "POST", Path: "/data/projects/{p}/episodes", Body: map[string]any{"name": "E02", "status": "weird"},
+			Status: 201, Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); m["status"] != "running" || m["type"] != "Episode" {
+					t.Errorf("%v", m)
+				}
+				e.LastEvent("episode:new")
+			}},
+		{Name: "scene", As: w.manager, Method: "POST", Path: "/data/projects/{p}/scenes", Body: map[string]any{"name": "SC02", "sequence_id": w.sequence},
+			Status: 201, Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); m["type"] != "Scene" || m["parent_id"] != w.sequence {
+					t.Errorf("%v", m)
+				}
+				e.LastEvent("scene:new")
+			}},
+		{Name: "client refused", As: w.client, Method: "POST", Path: "/data/projects/{p}/episodes", Body: map[string]any{"name": "E9"}, Status: 403},
+	})
+}
+
+func TestShotsUpdate(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "manager renames, merges data", As: w.manager, Method: "PUT", Path: "/data/shots/{shot}",
+			Body:   map[string]any{"name": "SH011", "nb_frames": 50, "project_id": w.other, "data": map[string]any{"frame_out": 50}},
+			Status: 200, Keys: []string{"id", "name", "type"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				data := m["data"].(map[string]any)
+				if m["name"] != "SH011" || m["nb_frames"] != float64(50) || m["project_id"] != w.project || data["frame_in"] != float64(1) || data["frame_out"] != float64(50) {
+					t.Errorf("%v", m)
+				}
+				if e.LastEvent("shot:update").Data["shot_id"] != w.shot {
+					t.Error("event")
+				}
+			}},
+		{Name: "artist refused", As: w.artist, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"name": "X"}, Status: 403},
+		{Name: "outsider", As: w.outsider, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"name": "X"}, Status: 404},
+		{Name: "malformed", As: e.Admin, Method: "PUT", Path: "/data/shots/{bad}", Body: map[string]any{"name": "X"}, Status: 404},
+		{Name: "negative frames", As: w.manager, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"nb_frames": -2}, Status: 400},
+		{Name: "wrong type", As: w.manager, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"nb_frames": "many"}, Status: 400},
+		{Name: "parent from other project", As: w.manager, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"parent_id": w.otherSeq}, Status: 400},
+		{Name: "duplicate name", As: w.manager, Method: "PUT", Path: "/data/shots/{shot2}", Body: map[string]any{"name": "SH011"}, Status: 400},
+	})
+}
+
+func TestShotsDelete(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	comment := e.ID("comments", map[string]any{"object_id": w.task, "object_type": "Task", "task_status_id": w.status,
+		"person_id": e.Admin.ID, "text": "hi"})
+	_ = comment
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "artist refused", As: w.artist, Method: "DELETE", Path: "/data/shots/{shot}", Status: 403},
+		{Name: "outsider", As: w.outsider, Method: "DELETE", Path: "/data/shots/{shot}", Status: 404},
+		{Name: "malformed", As: e.Admin, Method: "DELETE", Path: "/data/shots/{bad}", Status: 404},
+		{Name: "with tasks: canceled", As: w.manager, Method: "DELETE", Path: "/data/shots/{shot}", Status: 204,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("entity", "id = ? AND canceled", w.shot) != 1 {
+					t.Error("not canceled")
+				}
+				e.LastEvent("shot:update")
+			}},
+		{Name: "forced: removed with tasks", As: w.manager, Method: "DELETE", Path: "/data/shots/{shot}?force=true", Status: 204,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("entity", "id = ?", w.shot) != 0 || e.Count("task", "id = ?", w.task) != 0 || e.Count("comment", "") != 0 {
+					t.Error("shot, task or comment left")
+				}
+				if e.LastEvent("shot:delete").Data["shot_id"] != w.shot || e.LastEvent("task:delete").Data["task_id"] != w.task {
+					t.Error("events")
+				}
+			}},
+		{Name: "sequence with shots: 400", As: w.manager, Method: "DELETE", Path: "/data/sequences/{seq}", Status: 400},
+		{Name: "scene without links", As: w.manager, Method: "DELETE", Path: "/data/scenes/{scene}", Status: 204,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("entity", "id = ?", w.scene) != 0 {
+					t.Error("scene left")
+				}
+				e.LastEvent("scene:delete")
+			}},
+		{Name: "episode forced takes its tree", As: e.Admin, Method: "DELETE", Path: "/data/episodes/{ep}?force=true", Status: 204,
+			Check: func(t *testing.T, r *apptest.Response) {
+				for _, id := range []string{w.episode, w.sequence, w.shot2, w.asset} {
+					if e.Count("entity", "id = ?", id) != 0 {
+						t.Errorf("%s left", id)
+					}
+				}
+				if e.Count("task", "") != 0 {
+					t.Error("tasks left")
+				}
+				e.LastEvent("episode:delete")
+				e.LastEvent("sequence:delete")
+			}},
+	})
+	// A creator who is not a manager may delete what they created.
+	seq := w.e.Sequence(w.project, "", "Mine")
+	sqlExec(t, e, "UPDATE entity SET created_by = ? WHERE id = ?", w.artist.ID, seq)
+	e.Must(http.StatusNoContent, "DELETE", "/data/sequences/"+seq, nil, w.artist.Token)
+	seq2 := w.e.Sequence(w.project, "", "NotMine")
+	e.Must(http.StatusForbidden, "DELETE", "/data/sequences/"+seq2, nil, w.artist.Token)
+}
+
+func TestShotsSubLists(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	sqlExec(t, e, `INSERT INTO entity_version (id, created_at, updated_at, name, data, entity_id, person_id)
+		VALUES (gen_random_uuid(), now(), now(), 'SH010', '{"frame_in": 1}', ?, ?)`, w.shot, e.Admin.ID)
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "shot tasks", As: w.artist, Method: "GET", Path: "/data/shots/{shot}/tasks", Status: 200, Len: 1,
+			Keys: []string{"id", "project_name", "task_type_name", "task_status_name", "entity_type_name", "entity_name", "type"}, NoKeys: []string{"assignees"}},
+		{Name: "shot tasks relations", As: w.artist, Method: "GET", Path: "/data/shots/{shot}/tasks?relations=true", Status: 200, Len: 1, Keys: []string{"assignees"}},
+		{Name: "shot tasks outsider", As: w.outsider, Method: "GET", Path: "/data/shots/{shot}/tasks", Status: 404},
+		{Name: "shot tasks vendor other", As: w.vendor, Method: "GET", Path: "/data/shots/{shot2}/tasks", Status: 404},
+		{Name: "shot task types", As: w.artist, Method: "GET", Path: "/data/shots/{shot}/task-types", Status: 200, Len: 1, Keys: []string{"id", "name", "for_entity"}},
+		{Name: "shot versions", As: w.artist, Method: "GET", Path: "/data/shots/{shot}/versions", Status: 200, Len: 1,
+			Keys: []string{"id", "name", "data", "entity_id", "person_id", "type"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.List(t)[0]["type"] != "ShotVersion" {
+					t.Errorf("%s", r.Body)
+				}
+			}},
+		{Name: "versions malformed", As: w.artist, Method: "GET", Path: "/data/shots/{bad}/versions", Status: 404},
+		{Name: "sequence shot-tasks", As: w.artist, Method: "GET", Path: "/data/sequences/{seq}/shot-tasks", Status: 200, Len: 2, Keys: []string{"entity_name"}},
+		{Name: "sequence shot-tasks vendor", As: w.vendor, Method: "GET", Path: "/data/sequences/{seq}/shot-tasks", Status: 404},
+		{Name: "sequence task types", As: w.artist, Method: "GET", Path: "/data/sequences/{seq}/task-types", Status: 200, Len: 1},
+		{Name: "sequence tasks (none)", As: w.artist, Method: "GET", Path: "/data/sequences/{seq}/tasks", Status: 200},
+		{Name: "sequence shots", As: w.artist, Method: "GET", Path: "/data/sequences/{seq}/shots", Status: 200, Len: 2, Keys: []string{"sequence_name"}},
+		{Name: "sequence shots vendor", As: w.vendor, Method: "GET", Path: "/data/sequences/{seq}/shots", Status: 200, Len: 1},
+		{Name: "sequence shots outsider", As: w.outsider, Method: "GET", Path: "/data/sequences/{seq}/shots", Status: 404},
+		{Name: "sequence scenes", As: w.artist, Method: "GET", Path: "/data/sequences/{seq}/scenes", Status: 200, Len: 1, Keys: []string{"type"}},
+		{Name: "episode shots", As: w.artist, Method: "GET", Path: "/data/episodes/{ep}/shots", Status: 200, Len: 2, NoKeys: []string{"entities_out"}},
+		{Name: "episode shots relations", As: w.artist, Method: "GET", Path: "/data/episodes/{ep}/shots?relations=true", Status: 200, Len: 2, Keys: []string{"entities_out"}},
+		{Name: "episode sequences", As: w.artist, Method: "GET", Path: "/data/episodes/{ep}/sequences", Status: 200, Len: 1},
+		{Name: "episode sequences malformed", As: w.artist, Method: "GET", Path: "/data/episodes/{bad}/sequences", Status: 200},
+		{Name: "episode sequences unknown", As: w.artist, Method: "GET", Path: "/data/episodes/{unknown}/sequences", Status: 404},
+		{Name: "episode shot-tasks", As: w.manager, Method: "GET", Path: "/data/episodes/{ep}/shot-tasks", Status: 200, Len: 2},
+		{Name: "episode asset-tasks", As: w.manager, Method: "GET", Path: "/data/episodes/{ep}/asset-tasks", Status: 200, Len: 1,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if r.List(t)[0]["entity_name"] != "Hero" {
+					t.Errorf("%s", r.Body)
+				}
+			}},
+		{Name: "episode task types", As: w.manager, Method: "GET", Path: "/data/episodes/{ep}/task-types", Status: 200, Len: 1},
+		{Name: "episode tasks", As: w.manager, Method: "GET", Path: "/data/episodes/{ep}/tasks", Status: 200},
+		{Name: "episode shot-tasks outsider", As: w.outsider, Method: "GET", Path: "/data/episodes/{ep}/shot-tasks", Status: 404},
+		{Name: "scene tasks", As: w.artist, Method: "GET", Path: "/data/scenes/{scene}/tasks", Status: 200},
+		{Name: "scene task types", As: w.artist, Method: "GET", Path: "/data/scenes/{scene}/task-types", Status: 200},
+		{Name: "scene tasks on a shot id", As: w.artist, Method: "GET", Path: "/data/scenes/{shot}/tasks", Status: 404},
+	})
+}
+
+func TestShotsScenesLinks(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "link", As: w.artist, Method: "POST", Path: "/data/scenes/{scene}/shots", Body: map[string]any{"shot_id": w.shot}, Status: 201,
+			Keys: []string{"id", "source_id"}, Check: func(t *testing.T, r *apptest.Response) {
+				if r.Object(t)["source_id"] != w.scene {
+					t.Errorf("%s", r.Body)
+				}
+				e.LastEvent("shot:add-to-scene")
+			}},
+		{Name: "list", As: w.artist, Method: "GET", Path: "/data/scenes/{scene}/shots", Status: 200, Len: 1, Keys: []string{"project_name", "sequence_name"}},
+		{Name: "missing shot_id", As: w.artist, Method: "POST", Path: "/data/scenes/{scene}/shots", Body: map[string]any{}, Status: 400},
+		{Name: "malformed shot_id", As: w.artist, Method: "POST", Path: "/data/scenes/{scene}/shots", Body: map[string]any{"shot_id": "x"}, Status: 400},
+		{Name: "unknown shot", As: w.artist, Method: "POST", Path: "/data/scenes/{scene}/shots", Body: map[string]any{"shot_id": w.vars["unknown"]}, Status: 404},
+		{Name: "outsider", As: w.outsider, Method: "POST", Path: "/data/scenes/{scene}/shots", Body: map[string]any{"shot_id": w.shot}, Status: 404},
+		{Name: "unlink", As: w.artist, Method: "DELETE", Path: "/data/scenes/{scene}/shots/{shot}", Status: 204,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if e.Count("entity", "id = ? AND source_id IS NULL", w.shot) != 1 {
+					t.Error("still linked")
+				}
+				e.LastEvent("shot:remove-from-scene")
+			}},
+		{Name: "unlink unknown", As: w.artist, Method: "DELETE", Path: "/data/scenes/{scene}/shots/{unknown}", Status: 404},
+	})
+}
+
+func TestShotsWithTasks(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "project", As: w.artist, Method: "GET", Path: "/data/shots/with-tasks?project_id={p}", Status: 200, Len: 2,
+			Keys:   []string{"id", "tasks", "sequence_name", "episode_name", "episode_id", "project_name", "frame_in", "fps", "type"},
+			NoKeys: []string{"created_at"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if tasks := r.List(t)[0]["tasks"].([]any); len(tasks) != 1 {
+					t.Errorf("tasks %v", tasks)
+				}
+			}},
+		{Name: "episode filter", As: w.artist, Method: "GET", Path: "/data/shots/with-tasks?project_id={p}&episode_id={ep}", Status: 200, Len: 2},
+		{Name: "bad id", As: w.artist, Method: "GET", Path: "/data/shots/with-tasks?project_id={bad}", Status: 400},
+		{Name: "no project non-admin", As: w.artist, Method: "GET", Path: "/data/shots/with-tasks", Status: 403},
+		{Name: "outsider", As: w.outsider, Method: "GET", Path: "/data/shots/with-tasks?project_id={p}", Status: 404},
+		{Name: "vendor", As: w.vendor, Method: "GET", Path: "/data/shots/with-tasks?project_id={p}", Status: 200, Len: 1},
+	})
+}
