@@ -92,6 +92,8 @@ func (s *Server) mountShots(r gin.IRouter) {
 	r.GET("/data/shots/:id/task-types", s.route(s.shotsTaskTypes(shotsShot)))
 	r.GET("/data/shots/:id/tasks", s.route(s.shotsTasks(shotsShot, true)))
 	r.GET("/data/shots/:id/versions", s.route(s.shotsVersions))
+	r.GET("/data/shots/:id/assets", s.route(s.shotsAssets))
+	r.GET("/data/shots/:id/preview-files", s.route(s.shotsPreviewFiles))
 
 	r.GET("/data/scenes/all", s.route(s.shotsSearch(shotsScene)))
 	r.GET("/data/scenes/:id", s.route(s.shotsGetFull(shotsScene)))

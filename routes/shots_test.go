@@ -439,3 +439,55 @@ func TestShotsWithTasks(t *testing.T) {
 		{Name: "vendor", As: w.vendor, Method: "GET", Path: "/data/shots/with-tasks?project_id={p}", Status: 200, Len: 1},
 	})
 }
+
+func TestShotsAssetsAndPreviews(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	sqlExec(t, e, `INSERT INTO entity_link (id, created_at, updated_at, entity_in_id, entity_out_id, nb_occurences)
+		VALUES (gen_random_uuid(), now(), now(), ?, ?, 2)`, w.shot, w.asset)
+	for i, rev := range []int{1, 2, 2} {
+		sqlExec(t, e, `INSERT INTO preview_file (id, created_at, updated_at, name, revision, position, extension, status,
+			validation_status, task_id, duration, data) VALUES (gen_random_uuid(), now() + ? * interval '1 second', now(), 'p' || ?::text, ?, ?, 'png',
+			'ready', 'neutral', ?, 2.5, '{"original_width": 1920}')`, i, i, rev, i+1, w.task)
+	}
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "assets", As: w.artist, Method: "GET", Path: "/data/shots/{shot}/assets", Status: 200, Len: 1,
+			Keys: []string{"id", "name", "entity_type_id", "type"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				if a := r.List(t)[0]; a["id"] != w.asset || a["type"] != "Asset" {
+					t.Errorf("%v", a)
+				}
+			}},
+		{Name: "assets outsider", As: w.outsider, Method: "GET", Path: "/data/shots/{shot}/assets", Status: 404},
+		{Name: "assets on a sequence id", As: w.artist, Method: "GET", Path: "/data/shots/{seq}/assets", Status: 404},
+		{Name: "assets vendor not assigned", As: w.vendor, Method: "GET", Path: "/data/shots/{shot2}/assets", Status: 404},
+		{Name: "previews", As: w.artist, Method: "GET", Path: "/data/shots/{shot}/preview-files", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				list, ok := m[w.taskType].([]any)
+				if !ok || len(list) != 2 {
+					t.Fatalf("previews by task type: %s", r.Body)
+				}
+				first := list[0].(map[string]any)
+				if first["revision"] != float64(2) || len(first["previews"].([]any)) != 1 || first["original_width"] != float64(1920) ||
+					first["duration"] != 2.5 || first["task_id"] != w.task {
+					t.Errorf("revision 2: %v", first)
+				}
+				if hasKey(first, "position") || hasKey(first, "task_type_id") {
+					t.Errorf("head keys: %v", first)
+				}
+				nested := first["previews"].([]any)[0].(map[string]any)
+				if nested["task_type_id"] != w.taskType || !hasKey(nested, "position") {
+					t.Errorf("nested: %v", nested)
+				}
+			}},
+		{Name: "previews of a shot without any", As: w.artist, Method: "GET", Path: "/data/shots/{shot2}/preview-files", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if len(r.Object(t)) != 0 {
+					t.Errorf("%s", r.Body)
+				}
+			}},
+		{Name: "previews outsider", As: w.outsider, Method: "GET", Path: "/data/shots/{shot}/preview-files", Status: 404},
+		{Name: "previews malformed", As: w.artist, Method: "GET", Path: "/data/shots/{bad}/preview-files", Status: 404},
+	})
+}
