@@ -96,6 +96,7 @@ func (s *Server) mountShots(r gin.IRouter) {
 	r.GET("/data/shots/:id/preview-files", s.route(s.shotsPreviewFiles))
 
 	r.GET("/data/scenes/all", s.route(s.shotsSearch(shotsScene)))
+	r.GET("/data/scenes/with-tasks", s.route(s.shotsEntitiesWithTasks(shotsScene)))
 	r.GET("/data/scenes/:id", s.route(s.shotsGetFull(shotsScene)))
 	r.DELETE("/data/scenes/:id", s.route(s.shotsDelete(shotsScene)))
 	r.GET("/data/scenes/:id/tasks", s.route(s.shotsTasks(shotsScene, false)))
@@ -105,6 +106,7 @@ func (s *Server) mountShots(r gin.IRouter) {
 	r.DELETE("/data/scenes/:id/shots/:shot_id", s.route(s.shotsSceneRemoveShot))
 
 	r.GET("/data/episodes", s.route(s.shotsSearch(shotsEpisode)))
+	r.GET("/data/episodes/with-tasks", s.route(s.shotsEntitiesWithTasks(shotsEpisode)))
 	r.GET("/data/episodes/:id", s.route(s.shotsGetFull(shotsEpisode)))
 	r.DELETE("/data/episodes/:id", s.route(s.shotsDelete(shotsEpisode)))
 	r.GET("/data/episodes/:id/shots", s.route(s.shotsEpisodeShots))
@@ -115,6 +117,7 @@ func (s *Server) mountShots(r gin.IRouter) {
 	r.GET("/data/episodes/:id/asset-tasks", s.route(s.shotsChildTasks(shotsEpisode, "assets")))
 
 	r.GET("/data/sequences", s.route(s.shotsSearch(shotsSequence)))
+	r.GET("/data/sequences/with-tasks", s.route(s.shotsEntitiesWithTasks(shotsSequence)))
 	r.GET("/data/sequences/:id", s.route(s.shotsGetFull(shotsSequence)))
 	r.DELETE("/data/sequences/:id", s.route(s.shotsDelete(shotsSequence)))
 	r.GET("/data/sequences/:id/shots", s.route(s.shotsSequenceShots))

@@ -491,3 +491,48 @@ func TestShotsAssetsAndPreviews(t *testing.T) {
 		{Name: "previews malformed", As: w.artist, Method: "GET", Path: "/data/shots/{bad}/preview-files", Status: 404},
 	})
 }
+
+func TestShotsEntitiesWithTasks(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	seqTT := e.TaskType("Storyboard", "Sequence")
+	seqTask := e.Task(w.project, w.sequence, seqTT, w.status, w.vendor.ID)
+	e.Task(w.project, w.sequence, e.TaskType("Layout", "Sequence"), w.status)
+	keys := []string{"id", "name", "status", "episode_id", "description", "frame_in", "frame_out", "fps", "preview_file_id", "canceled", "data", "tasks"}
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "sequences", As: w.artist, Method: "GET", Path: "/data/sequences/with-tasks?project_id={p}", Status: 200, Len: 1, Keys: keys,
+			NoKeys: []string{"created_at", "project_id"},
+			Check: func(t *testing.T, r *apptest.Response) {
+				s := r.List(t)[0]
+				tasks := s["tasks"].([]any)
+				if s["episode_id"] != w.episode || s["preview_file_id"] != "" || len(tasks) != 2 {
+					t.Errorf("%v", s)
+				}
+				for _, k := range []string{"assignees", "is_subscribed", "task_type_id", "task_status_id"} {
+					if !hasKey(tasks[0].(map[string]any), k) {
+						t.Errorf("task has no %s", k)
+					}
+				}
+			}},
+		{Name: "sequences by episode", As: w.artist, Method: "GET", Path: "/data/sequences/with-tasks?project_id={p}&episode_id={ep}", Status: 200, Len: 1},
+		{Name: "sequences episode all", As: w.artist, Method: "GET", Path: "/data/sequences/with-tasks?project_id={p}&episode_id=all", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if len(r.List(t)) != 0 {
+					t.Errorf("%s", r.Body)
+				}
+			}},
+		{Name: "vendor: own tasks only", As: w.vendor, Method: "GET", Path: "/data/sequences/with-tasks?project_id={p}", Status: 200, Len: 1,
+			Check: func(t *testing.T, r *apptest.Response) {
+				tasks := r.List(t)[0]["tasks"].([]any)
+				if len(tasks) != 1 || tasks[0].(map[string]any)["id"] != seqTask {
+					t.Errorf("%v", tasks)
+				}
+			}},
+		{Name: "episodes", As: w.manager, Method: "GET", Path: "/data/episodes/with-tasks?project_id={p}", Status: 200, Len: 1, Keys: keys},
+		{Name: "scenes", As: w.manager, Method: "GET", Path: "/data/scenes/with-tasks?project_id={p}", Status: 200, Len: 1, Keys: keys},
+		{Name: "scenes vendor", As: w.vendor, Method: "GET", Path: "/data/scenes/with-tasks?project_id={p}", Status: 403},
+		{Name: "bad project id", As: w.manager, Method: "GET", Path: "/data/episodes/with-tasks?project_id=zz", Status: 400},
+		{Name: "no project", As: w.manager, Method: "GET", Path: "/data/episodes/with-tasks", Status: 403},
+		{Name: "outsider", As: w.outsider, Method: "GET", Path: "/data/sequences/with-tasks?project_id={p}", Status: 404},
+	})
+}
