@@ -132,6 +132,9 @@ func (s *Server) mountShots(r gin.IRouter) {
 		r.GET(path, s.route(s.shotsProjectList(kind)))
 		r.POST(path, s.route(s.shotsCreate(kind)))
 	}
+	r.GET("/data/projects/:id/episodes/stats", s.route(s.shotsEpisodeStats))
+	r.GET("/data/projects/:id/episodes/retake-stats", s.route(s.shotsEpisodeRetakeStats))
+	r.POST("/actions/projects/:id/task-types/:task_type_id/set-shot-nb-frames", s.route(s.shotsSetNbFrames))
 }
 
 func (s *Server) shotsEntities() *engine.Collection { return s.Engine.Reg.MustCollection("entities") }

@@ -536,3 +536,90 @@ func TestShotsEntitiesWithTasks(t *testing.T) {
 		{Name: "outsider", As: w.outsider, Method: "GET", Path: "/data/sequences/with-tasks?project_id={p}", Status: 404},
 	})
 }
+
+func TestShotsEpisodeStats(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	done := e.TaskStatus("Done", "done", map[string]any{"is_done": true})
+	retake := e.TaskStatus("Retake", "rtk", map[string]any{"is_retake": true})
+	sqlExec(t, e, "UPDATE task SET task_status_id = ?, retake_count = 2, nb_drawings = 5 WHERE id = ?", retake, w.task2)
+	sqlExec(t, e, "UPDATE task SET task_status_id = ? WHERE id = ?", done, w.task)
+	sqlExec(t, e, "UPDATE entity SET nb_frames = 10 WHERE id = ?", w.shot2)
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "stats", As: w.artist, Method: "GET", Path: "/data/projects/{p}/episodes/stats", Status: 200, Keys: []string{"all", w.episode},
+			Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				cell := m[w.episode].(map[string]any)[w.taskType].(map[string]any)[retake].(map[string]any)
+				if cell["count"] != float64(1) || cell["frames"] != float64(10) || cell["drawings"] != float64(5) || cell["name"] != "rtk" {
+					t.Errorf("retake cell: %v", cell)
+				}
+				all := m["all"].(map[string]any)["all"].(map[string]any)[done].(map[string]any)
+				if all["count"] != float64(1) || all["frames"] != float64(48) {
+					t.Errorf("all/all/done: %v", all)
+				}
+			}},
+		{Name: "stats vendor: own tasks", As: w.vendor, Method: "GET", Path: "/data/projects/{p}/episodes/stats", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				all := r.Object(t)["all"].(map[string]any)["all"].(map[string]any)
+				if len(all) != 1 || !hasKey(all, done) {
+					t.Errorf("vendor stats: %v", all)
+				}
+			}},
+		{Name: "stats outsider", As: w.outsider, Method: "GET", Path: "/data/projects/{p}/episodes/stats", Status: 404},
+		{Name: "stats malformed", As: e.Admin, Method: "GET", Path: "/data/projects/{bad}/episodes/stats", Status: 404},
+		{Name: "retake stats", As: w.manager, Method: "GET", Path: "/data/projects/{p}/episodes/retake-stats", Status: 200, Keys: []string{"all", w.episode},
+			Check: func(t *testing.T, r *apptest.Response) {
+				cell := r.Object(t)[w.episode].(map[string]any)["all"].(map[string]any)
+				if cell["max_retake_count"] != float64(2) {
+					t.Errorf("%v", cell)
+				}
+				if b := cell["done"].(map[string]any); b["count"] != float64(1) || b["frames"] != float64(48) {
+					t.Errorf("done: %v", b)
+				}
+				evo := cell["evolution"].(map[string]any)
+				take2 := evo["2"].(map[string]any)
+				if take2["retake"].(map[string]any)["count"] != float64(1) || take2["done"].(map[string]any)["count"] != float64(1) {
+					t.Errorf("evolution: %v", evo)
+				}
+			}},
+		{Name: "retake stats empty project", As: e.Admin, Method: "GET", Path: "/data/projects/{other}/episodes/retake-stats", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); len(m) != 1 || !hasKey(m["all"].(map[string]any), "all") {
+					t.Errorf("%v", m)
+				}
+			}},
+		{Name: "retake stats outsider", As: w.outsider, Method: "GET", Path: "/data/projects/{p}/episodes/retake-stats", Status: 404},
+	})
+}
+
+func TestShotsSetNbFrames(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	sqlExec(t, e, "UPDATE project SET fps = '24' WHERE id = ?", w.project)
+	for i, d := range []float64{1, 2.5} {
+		sqlExec(t, e, `INSERT INTO preview_file (id, created_at, updated_at, name, revision, extension, status, validation_status, task_id, duration)
+			VALUES (gen_random_uuid(), now() + ? * interval '1 second', now(), 'p' || ?::text, ?, 'mp4', 'ready', 'neutral', ?, ?)`, i, i, i+1, w.task, d)
+	}
+	w.vars["tt"] = w.taskType
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "artist refused", As: w.artist, Method: "POST", Path: "/actions/projects/{p}/task-types/{tt}/set-shot-nb-frames", Status: 403},
+		{Name: "outsider", As: w.outsider, Method: "POST", Path: "/actions/projects/{p}/task-types/{tt}/set-shot-nb-frames", Status: 404},
+		{Name: "bad task type", As: w.manager, Method: "POST", Path: "/actions/projects/{p}/task-types/{bad}/set-shot-nb-frames", Status: 400},
+		{Name: "bad episode", As: w.manager, Method: "POST", Path: "/actions/projects/{p}/task-types/{tt}/set-shot-nb-frames?episode_id=x", Status: 400},
+		{Name: "other episode: nothing", As: w.manager, Method: "POST", Path: "/actions/projects/{p}/task-types/{tt}/set-shot-nb-frames?episode_id={unknown}", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if len(r.List(t)) != 0 {
+					t.Errorf("%s", r.Body)
+				}
+			}},
+		{Name: "latest preview wins", As: w.manager, Method: "POST", Path: "/actions/projects/{p}/task-types/{tt}/set-shot-nb-frames?episode_id={ep}", Status: 200, Len: 1,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if row := r.List(t)[0]; row["id"] != w.shot || row["nb_frames"] != float64(60) {
+					t.Errorf("%v", row)
+				}
+				if e.Count("entity", "id = ? AND nb_frames = 60", w.shot) != 1 {
+					t.Error("not stored")
+				}
+			}},
+	})
+}
