@@ -134,6 +134,8 @@ func (s *Server) mountShots(r gin.IRouter) {
 	}
 	r.GET("/data/projects/:id/episodes/stats", s.route(s.shotsEpisodeStats))
 	r.GET("/data/projects/:id/episodes/retake-stats", s.route(s.shotsEpisodeRetakeStats))
+	r.GET("/data/projects/:id/quotas/:task_type_id", s.route(s.shotsProjectQuotas))
+	r.GET("/data/projects/:id/quotas/persons/:person_id", s.route(s.shotsPersonQuotas))
 	r.POST("/actions/projects/:id/task-types/:task_type_id/set-shot-nb-frames", s.route(s.shotsSetNbFrames))
 }
 

@@ -623,3 +623,64 @@ func TestShotsSetNbFrames(t *testing.T) {
 			}},
 	})
 }
+
+func TestShotsQuotas(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	// The artist finished the 48-frame shot's task on Tuesday 2024-03-05 at
+	// 23:30 UTC: Wednesday in Paris, the admin's default timezone.
+	sqlExec(t, e, "INSERT INTO task_person_link (task_id, person_id) VALUES (?, ?)", w.task, w.artist.ID)
+	sqlExec(t, e, `UPDATE task SET end_date = '2024-03-05 23:30:00', done_date = '2024-03-05 23:30:00',
+		real_start_date = '2024-03-04 09:00:00', duration = 0, nb_drawings = 3 WHERE id = ?`, w.task)
+	sqlExec(t, e, "UPDATE person SET timezone = 'Europe/Paris' WHERE id = ?", e.Admin.ID)
+	w.vars["tt"] = w.taskType
+	w.vars["artist"] = w.artist.ID
+	w.vars["manager"] = w.manager.ID
+	e.Run(t, w.vars, []apptest.Case{
+		{Name: "raw feedback", As: e.Admin, Method: "GET", Path: "/data/projects/{p}/quotas/{tt}?count_mode=feedback", Status: 200,
+			Keys: []string{"total", w.artist.ID, w.vendor.ID},
+			Check: func(t *testing.T, r *apptest.Response) {
+				en := r.Object(t)[w.artist.ID].(map[string]any)
+				day := en["day"].(map[string]any)
+				if day["frames"].(map[string]any)["2024-03-06"] != float64(48) || day["entries"].(map[string]any)["2024-03"] != float64(1) {
+					t.Errorf("day: %v", day)
+				}
+				if en["week"].(map[string]any)["frames"].(map[string]any)["2024-10"] != float64(48) {
+					t.Errorf("week: %v", en["week"])
+				}
+				if en["year"].(map[string]any)["seconds"].(map[string]any)["2024"] != 1.92 || hasKey(en["year"].(map[string]any), "entries") {
+					t.Errorf("year: %v", en["year"])
+				}
+				total := r.Object(t)["total"].(map[string]any)["month"].(map[string]any)["count"].(map[string]any)
+				if total["2024-03"] != float64(2) {
+					t.Errorf("total: %v", total)
+				}
+			}},
+		{Name: "weighted spread over business days", As: w.manager, Method: "GET", Path: "/data/projects/{p}/quotas/{tt}", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				frames := r.Object(t)[w.artist.ID].(map[string]any)["day"].(map[string]any)["frames"].(map[string]any)
+				if len(frames) != 2 || frames["2024-03-04"] != float64(24) || frames["2024-03-05"] != float64(24) {
+					t.Errorf("spread: %v", frames)
+				}
+			}},
+		{Name: "bad count mode", As: w.manager, Method: "GET", Path: "/data/projects/{p}/quotas/{tt}?count_mode=nope", Status: 400},
+		{Name: "bad task type", As: w.manager, Method: "GET", Path: "/data/projects/{p}/quotas/{bad}", Status: 400},
+		{Name: "bad studio", As: w.manager, Method: "GET", Path: "/data/projects/{p}/quotas/{tt}?studio_id=x", Status: 400},
+		{Name: "outsider", As: w.outsider, Method: "GET", Path: "/data/projects/{p}/quotas/{tt}", Status: 404},
+		{Name: "artist's own quotas", As: w.artist, Method: "GET", Path: "/data/projects/{p}/quotas/persons/{artist}?count_mode=done", Status: 200,
+			Keys: []string{"total", w.taskType}},
+		{Name: "artist reads another's", As: w.artist, Method: "GET", Path: "/data/projects/{p}/quotas/persons/{manager}", Status: 403},
+		{Name: "supervisor reads anyone's", As: w.supervisor, Method: "GET", Path: "/data/projects/{p}/quotas/persons/{artist}", Status: 200},
+		{Name: "unknown person", As: w.manager, Method: "GET", Path: "/data/projects/{p}/quotas/persons/{unknown}", Status: 404},
+		{Name: "outsider person quotas", As: w.outsider, Method: "GET", Path: "/data/projects/{p}/quotas/persons/{artist}", Status: 404},
+	})
+	// Logged time carries its share: 1 of the task's 2 hours → half the frames.
+	sqlExec(t, e, "UPDATE task SET duration = 2 WHERE id = ?", w.task)
+	sqlExec(t, e, `INSERT INTO time_spent (id, created_at, updated_at, duration, date, task_id, person_id)
+		VALUES (gen_random_uuid(), now(), now(), 1, '2024-03-04', ?, ?)`, w.task, w.artist.ID)
+	r := e.Must(200, "GET", "/data/projects/"+w.project+"/quotas/"+w.taskType, nil, w.manager.Token)
+	frames := r.Object(t)[w.artist.ID].(map[string]any)["day"].(map[string]any)["frames"].(map[string]any)
+	if len(frames) != 1 || frames["2024-03-04"] != float64(24) {
+		t.Errorf("time spent share: %v", frames)
+	}
+}
