@@ -2,6 +2,7 @@ package routes_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/zou-go/zou/apptest"
@@ -682,5 +683,32 @@ func TestShotsQuotas(t *testing.T) {
 	frames := r.Object(t)[w.artist.ID].(map[string]any)["day"].(map[string]any)["frames"].(map[string]any)
 	if len(frames) != 1 || frames["2024-03-04"] != float64(24) {
 		t.Errorf("time spent share: %v", frames)
+	}
+}
+
+func TestShotsWithTasksCompactAndStream(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	r := e.Must(200, "GET", "/data/shots/with-tasks?project_id="+w.project+"&compact=true", nil, w.artist.Token)
+	m := r.Object(t)
+	rows := m["rows"].([]any)
+	if m["compact"] != true || len(m["shot_fields"].([]any)) != 23 || len(m["task_fields"].([]any)) != 21 || len(rows) != 2 {
+		t.Fatalf("compact header: %s", r.Body)
+	}
+	first := rows[0].([]any)
+	if first[9] != w.shot || first[21] != "Shot" || first[17] != "SQ01" {
+		t.Errorf("positional shot: %v", first)
+	}
+	task := first[22].([]any)[0].([]any)
+	if task[0] != w.task || task[18] != w.taskType || len(task) != 21 {
+		t.Errorf("positional task: %v", task)
+	}
+	r = e.Must(200, "GET", "/data/shots/with-tasks?project_id="+w.project+"&stream=true", nil, w.artist.Token)
+	if ct := r.Header.Get("Content-Type"); ct != "application/x-ndjson" {
+		t.Errorf("content type %q", ct)
+	}
+	lines := strings.Split(strings.TrimSpace(string(r.Body)), "\n")
+	if len(lines) != 3 || lines[0] != `{"compact":false}` || !strings.Contains(lines[1], `"tasks":[`) {
+		t.Errorf("stream: %s", r.Body)
 	}
 }
