@@ -158,11 +158,19 @@ func shotsDeleteRows(ctx context.Context, tx bun.IDB, ids []string) error {
 		`DELETE FROM entity_link WHERE entity_in_id = ANY(?0::uuid[]) OR entity_out_id = ANY(?0::uuid[])`,
 		`DELETE FROM entity_concept_link WHERE entity_in_id = ANY(?0::uuid[]) OR entity_out_id = ANY(?0::uuid[])`,
 		`DELETE FROM asset_instance_link WHERE entity_id = ANY(?0::uuid[])`,
+		`CREATE TEMP TABLE shots_gone_instances ON COMMIT DROP AS SELECT id FROM asset_instance WHERE asset_id = ANY(?0::uuid[])
+			OR entity_id = ANY(?0::uuid[]) OR scene_id = ANY(?0::uuid[]) OR target_asset_id = ANY(?0::uuid[])`,
+		`DELETE FROM asset_instance_link WHERE asset_instance_id IN (SELECT id FROM shots_gone_instances)`,
+		`UPDATE output_file SET asset_instance_id = NULL WHERE asset_instance_id IN (SELECT id FROM shots_gone_instances)`,
+		`DELETE FROM asset_instance WHERE id IN (SELECT id FROM shots_gone_instances)`,
 		`UPDATE playlist SET episode_id = NULL WHERE episode_id = ANY(?0::uuid[])`,
 		`UPDATE entity SET source_id = NULL WHERE source_id = ANY(?0::uuid[]) AND NOT id = ANY(?0::uuid[])`,
 		// Deepest first: parent_id points up the tree.
 		`UPDATE entity SET parent_id = NULL, source_id = NULL WHERE id = ANY(?0::uuid[])`,
 		`DELETE FROM entity WHERE id = ANY(?0::uuid[])`,
+		// Dropped now, not only at commit, so a caller may remove several
+		// entities in one transaction.
+		`DROP TABLE shots_gone_tasks, shots_gone_comments, shots_gone_previews, shots_gone_outputs, shots_gone_instances`,
 	}
 	for _, q := range stmts {
 		if _, err := tx.NewRaw(q, arr).Exec(ctx); err != nil {

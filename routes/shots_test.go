@@ -259,6 +259,16 @@ func TestShotsCreate(t *testing.T) {
 				e.LastEvent("scene:new")
 			}},
 		{Name: "client refused", As: w.client, Method: "POST", Path: "/data/projects/{p}/episodes", Body: map[string]any{"name": "E9"}, Status: 403},
+		{Name: "vendor refused", As: w.vendor, Method: "POST", Path: "/data/projects/{p}/sequences", Body: map[string]any{"name": "S9"}, Status: 403},
+		{Name: "supervisor refused", As: w.supervisor, Method: "POST", Path: "/data/projects/{p}/scenes", Body: map[string]any{"name": "S9"}, Status: 403},
+		{Name: "admin, no sequence", As: e.Admin, Method: "POST", Path: "/data/projects/{p}/shots", Body: map[string]any{"name": "Loose"}, Status: 201,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); m["parent_id"] != nil || e.LastEvent("shot:new").Data["episode_id"] != nil {
+					t.Errorf("%v", m)
+				}
+			}},
+		{Name: "episode data not an object", As: w.manager, Method: "POST", Path: "/data/projects/{p}/episodes", Body: map[string]any{"name": "E5", "data": "x"}, Status: 400},
+		{Name: "empty name", As: w.manager, Method: "POST", Path: "/data/projects/{p}/episodes", Body: map[string]any{"name": "  "}, Status: 400},
 	})
 }
 
@@ -280,6 +290,11 @@ func TestShotsUpdate(t *testing.T) {
 				}
 			}},
 		{Name: "artist refused", As: w.artist, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"name": "X"}, Status: 403},
+		{Name: "client refused", As: w.client, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"name": "X"}, Status: 403},
+		{Name: "vendor refused", As: w.vendor, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"name": "X"}, Status: 403},
+		{Name: "supervisor refused", As: w.supervisor, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"name": "X"}, Status: 403},
+		{Name: "not JSON", As: w.manager, Method: "PUT", Path: "/data/shots/{shot}", Body: "nope", Status: 400},
+		{Name: "unknown shot", As: e.Admin, Method: "PUT", Path: "/data/shots/{unknown}", Body: map[string]any{"name": "X"}, Status: 404},
 		{Name: "outsider", As: w.outsider, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"name": "X"}, Status: 404},
 		{Name: "malformed", As: e.Admin, Method: "PUT", Path: "/data/shots/{bad}", Body: map[string]any{"name": "X"}, Status: 404},
 		{Name: "negative frames", As: w.manager, Method: "PUT", Path: "/data/shots/{shot}", Body: map[string]any{"nb_frames": -2}, Status: 400},
@@ -297,6 +312,10 @@ func TestShotsDelete(t *testing.T) {
 	_ = comment
 	e.Run(t, w.vars, []apptest.Case{
 		{Name: "artist refused", As: w.artist, Method: "DELETE", Path: "/data/shots/{shot}", Status: 403},
+		{Name: "client refused", As: w.client, Method: "DELETE", Path: "/data/shots/{shot}", Status: 403},
+		{Name: "vendor refused", As: w.vendor, Method: "DELETE", Path: "/data/episodes/{ep}", Status: 403},
+		{Name: "unknown", As: e.Admin, Method: "DELETE", Path: "/data/sequences/{unknown}", Status: 404},
+		{Name: "a shot id on the episode route", As: e.Admin, Method: "DELETE", Path: "/data/episodes/{shot}", Status: 404},
 		{Name: "outsider", As: w.outsider, Method: "DELETE", Path: "/data/shots/{shot}", Status: 404},
 		{Name: "malformed", As: e.Admin, Method: "DELETE", Path: "/data/shots/{bad}", Status: 404},
 		{Name: "with tasks: canceled", As: w.manager, Method: "DELETE", Path: "/data/shots/{shot}", Status: 204,
