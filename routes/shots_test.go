@@ -731,3 +731,40 @@ func TestShotsWithTasksCompactAndStream(t *testing.T) {
 		t.Errorf("stream: %s", r.Body)
 	}
 }
+
+// A forced removal leaves no row pointing at what it removed.
+func TestShotsForceDeleteCascade(t *testing.T) {
+	w := shotsSetup(t)
+	e := w.e
+	fileStatus := e.ID("file-status", map[string]any{"name": "draft", "color": "#000000"})
+	sqlExec(t, e, `INSERT INTO preview_file (id, created_at, updated_at, name, revision, extension, status, validation_status, task_id)
+		VALUES (gen_random_uuid(), now(), now(), 'p', 1, 'png', 'ready', 'neutral', ?)`, w.task)
+	sqlExec(t, e, "UPDATE entity SET preview_file_id = (SELECT id FROM preview_file LIMIT 1) WHERE id = ?", w.shot)
+	sqlExec(t, e, `INSERT INTO working_file (id, created_at, updated_at, name, revision, task_id, entity_id) VALUES (gen_random_uuid(), now(), now(), 'w', 1, ?, ?)`, w.task, w.shot)
+	sqlExec(t, e, `INSERT INTO output_file (id, created_at, updated_at, name, revision, canceled, file_status_id, entity_id, source_file_id)
+		VALUES (gen_random_uuid(), now(), now(), 'o', 1, false, ?, ?, (SELECT id FROM working_file LIMIT 1))`, fileStatus, w.shot)
+	sqlExec(t, e, "UPDATE preview_file SET source_file_id = (SELECT id FROM output_file LIMIT 1)")
+	sqlExec(t, e, `INSERT INTO time_spent (id, created_at, updated_at, duration, date, task_id, person_id) VALUES (gen_random_uuid(), now(), now(), 1, '2024-01-01', ?, ?)`, w.task, w.vendor.ID)
+	sqlExec(t, e, `INSERT INTO notification (id, created_at, updated_at, author_id, person_id, change, read, type, task_id)
+		VALUES (gen_random_uuid(), now(), now(), ?, ?, false, false, 'comment', ?)`, e.Admin.ID, w.vendor.ID, w.task)
+	sqlExec(t, e, `INSERT INTO subscription (id, created_at, updated_at, person_id, task_id, entity_id) VALUES (gen_random_uuid(), now(), now(), ?, ?, ?)`, w.vendor.ID, w.task, w.shot)
+	sqlExec(t, e, `INSERT INTO asset_instance (id, created_at, updated_at, asset_id, scene_id) VALUES (gen_random_uuid(), now(), now(), ?, ?)`, w.asset, w.scene)
+	sqlExec(t, e, `INSERT INTO entity_link (id, created_at, updated_at, entity_in_id, entity_out_id) VALUES (gen_random_uuid(), now(), now(), ?, ?)`, w.shot, w.asset)
+	sqlExec(t, e, "UPDATE entity SET source_id = ? WHERE id = ?", w.scene, w.shot2)
+	e.Must(http.StatusNoContent, "DELETE", "/data/episodes/"+w.episode+"?force=true", nil, w.manager.Token)
+	for _, table := range []string{"task", "preview_file", "working_file", "output_file", "time_spent", "notification",
+		"subscription", "asset_instance", "entity_link"} {
+		if n := e.Count(table, ""); n != 0 {
+			t.Errorf("%d rows left in %s", n, table)
+		}
+	}
+	if n := e.Count("entity", "project_id = ?", w.project); n != 0 {
+		t.Errorf("%d entities left", n)
+	}
+	if n := e.Count("entity", "project_id = ?", w.other); n != 1 {
+		t.Errorf("the other project lost entities: %d left", n)
+	}
+	for _, name := range []string{"episode:delete", "sequence:delete", "shot:delete", "scene:delete", "asset:delete", "task:delete"} {
+		e.LastEvent(name)
+	}
+}
