@@ -192,3 +192,11 @@ func boolQuery(c *gin.Context, key string, def bool) bool {
 	}
 	return strings.EqualFold(v, "true")
 }
+
+// nullIfEmpty is nil for "", so an empty id or text is written as NULL.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -230,13 +230,6 @@ func (s *Server) shotsGetOrCreate(ctx context.Context, who *access.Caller, kind 
 	return id, created, nil
 }
 
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // shotsUpdate answers PUT /data/shots/<id> (project manager): the body's
 // columns except those Zou strips; data is merged as on /data/entities.
 func (s *Server) shotsUpdate(c *gin.Context, who *access.Caller) (int, any, error) {

@@ -139,14 +139,6 @@ func (s *Server) tasksTargetPerson(ctx context.Context, db bun.IDB, personID, pr
 	return row.Role, nil
 }
 
-// nullIfEmpty turns "" into SQL NULL for optional uuid parameters.
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // tasksOfPersonTodo is GET /data/persons/<id>/tasks: not-done tasks.
 func (s *Server) tasksOfPersonTodo(c *gin.Context, who *access.Caller) (int, any, error) {
 	return s.tasksOfPerson(c, who, false)
