@@ -17,14 +17,17 @@ import (
 // force: no rule → 403 with Zou's body; a read rule → the list answers 200
 // (scoped, possibly empty); a create rule with cond all → anything but 403
 // (usually 400 for a body that misses required fields). Nobody is in any
-// team, so the global role is the effective one.
+// team, so the global role is the effective one. It runs on the generic
+// router: the policy governs the engine's routes; an area that serves a
+// collection's list or create itself (comments: admin-only lists, as Zou)
+// pins its own answers in its tests.
 //
 // Every create is tried twice: with {} and with every *_id key set to an id
 // that exists nowhere, which makes the engine resolve the body's project
 // through the collection's project expression. Neither may ever answer 5xx.
 func TestHTTPTruthTable(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e := apptest.NewGeneric(t)
 	people := map[string]*apptest.Person{policies.RoleAdmin: e.Admin}
 	for _, role := range policies.Roles() {
 		if people[role] == nil {
