@@ -140,10 +140,10 @@ func TestBadValues(t *testing.T) {
 		{"bad timestamp", "tasks", "task", map[string]any{"name": "x", "due_date": "tomorrow"}, 400, invalid},
 		{"string too long", "projects", "project", map[string]any{"name": strings.Repeat("x", 81)}, 400, invalid},
 		{"NUL in string", "projects", "project", map[string]any{"name": "a\x00b"}, 400, invalid},
-		{"missing NOT NULL", "projects", "project", map[string]any{"code": "x"}, 400, dbMessage(engine.MsgNotNull)},
-		{"null for NOT NULL", "projects", "project", map[string]any{"name": nil}, 400, dbMessage(engine.MsgNotNull)},
+		{"missing NOT NULL", "projects", "project", map[string]any{"code": "x"}, 400, dbMessage(engine.NotNullMessage("name"))},
+		{"null for NOT NULL", "projects", "project", map[string]any{"name": nil}, 400, dbMessage(engine.NotNullMessage("name"))},
 		{"duplicate unique", "departments", "department", map[string]any{"name": "Unique", "color": "#111111"}, 400, dbMessage(engine.MsgUnique)},
-		{"dangling foreign key", "tasks", "task", map[string]any{"name": "x", "project_id": uuid.NewString()}, 400, dbMessage(engine.MsgForeignKey)},
+		{"dangling foreign key", "tasks", "task", map[string]any{"name": "x", "project_id": uuid.NewString()}, 400, dbMessage(engine.MsgMissingRef + "project_id.")},
 		{"relation id not a uuid", "tasks", "task", map[string]any{"name": "x", "assignees": []string{"x"}}, 400, wrongParam(`Invalid value for assignees: "x" is not an id.`)},
 		{"relation not a list", "tasks", "task", map[string]any{"name": "x", "assignees": "x"}, 400, wrongParam("Invalid value for assignees: expected a list of ids.")},
 	}
@@ -166,10 +166,10 @@ func TestBadValues(t *testing.T) {
 		{"bad uuid", "/data/tasks/" + tid, map[string]any{"task_type_id": "nope"}, invalid},
 		{"bad date", "/data/projects/" + pid, map[string]any{"start_date": "2024-13-45"},
 			wrongParam("Invalid date format for 'start_date': '2024-13-45'. Expected an ISO 8601 date or datetime.")},
-		{"null for NOT NULL", "/data/projects/" + pid, map[string]any{"name": nil}, dbMessage(engine.MsgNotNull)},
+		{"null for NOT NULL", "/data/projects/" + pid, map[string]any{"name": nil}, dbMessage(engine.NotNullMessage("name"))},
 		{"duplicate unique", "/data/departments/" + create(t, e.Env, "departments", map[string]any{"name": "Other", "color": "#000000"})["id"].(string),
 			map[string]any{"name": "Unique"}, dbMessage(engine.MsgUnique)},
-		{"dangling foreign key", "/data/tasks/" + tid, map[string]any{"task_type_id": uuid.NewString()}, dbMessage(engine.MsgForeignKey)},
+		{"dangling foreign key", "/data/tasks/" + tid, map[string]any{"task_type_id": uuid.NewString()}, dbMessage(engine.MsgMissingRef + "task_type_id.")},
 	}
 	for _, u := range updates {
 		t.Run("PUT "+u.name, func(t *testing.T) {

@@ -211,9 +211,13 @@ func describe(col *Column) string {
 	return "a string"
 }
 
-// Plain400WithField is the CRUD 400 shape; the field is logged, not sent
+// Plain400WithField is the CRUD 400 shape naming the field (a missing
+// required value); the field is logged too
 // (Zou's body holds the message only).
 func Plain400WithField(msg, field string) *Error {
+	if msg == MsgNotNull {
+		msg = NotNullMessage(field)
+	}
 	e := Plain400(msg)
 	e.Cause = fmt.Errorf("field %s", field)
 	return e

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -24,6 +25,7 @@ const (
 	MsgTooLarge     = "The data value transmitted exceeds the capacity limit."
 	MsgUnique       = "A record with the same unique values already exists."
 	MsgForeignKey   = "The change conflicts with records referencing this one."
+	MsgMissingRef   = "The row this refers to does not exist: "
 	MsgNotNull      = "A required field is missing."
 	MsgIntegrity    = "The data conflicts with database integrity rules."
 	MsgInvalidValue = "One of the provided values has an invalid format."
@@ -96,9 +98,14 @@ func FromDB(err error) error {
 		case pg.Code == "23505":
 			return &Error{Status: 400, Body: gin.H{"message": MsgUnique}, Cause: err}
 		case pg.Code == "23503":
+			// A write naming a row that does not exist, or a delete of a row
+			// others still point at: PostgreSQL's detail tells which.
+			if col := keyColumn(pg.Detail); col != "" && strings.Contains(pg.Detail, "is not present in table") {
+				return &Error{Status: 400, Body: gin.H{"message": MsgMissingRef + col + "."}, Cause: err}
+			}
 			return &Error{Status: 400, Body: gin.H{"message": MsgForeignKey}, Cause: err}
 		case pg.Code == "23502":
-			return &Error{Status: 400, Body: gin.H{"message": MsgNotNull}, Cause: err}
+			return &Error{Status: 400, Body: gin.H{"message": NotNullMessage(pg.ColumnName)}, Cause: err}
 		case pg.Code[:2] == "23":
 			return &Error{Status: 400, Body: gin.H{"message": MsgIntegrity}, Cause: err}
 		case pg.Code[:2] == "22": // data exceptions: bad casts, too long, out of range
@@ -106,6 +113,28 @@ func FromDB(err error) error {
 		}
 	}
 	return err
+}
+
+// NotNullMessage is the 400 sentence for a missing required value, naming
+// the field when it is known.
+func NotNullMessage(field string) string {
+	if field == "" {
+		return MsgNotNull
+	}
+	return strings.TrimSuffix(MsgNotNull, ".") + ": " + field + "."
+}
+
+// keyColumn reads the column of a PostgreSQL key detail ("Key (col)=(…) …").
+func keyColumn(detail string) string {
+	rest, ok := strings.CutPrefix(detail, "Key (")
+	if !ok {
+		return ""
+	}
+	col, _, ok := strings.Cut(rest, ")=")
+	if !ok || strings.ContainsAny(col, ", ") {
+		return ""
+	}
+	return col
 }
 
 // WriteError is the one place where an error becomes a status and Zou's body.

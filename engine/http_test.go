@@ -280,11 +280,10 @@ func TestListPagination(t *testing.T) {
 			t.Errorf("order\n got: %v\nwant: %v", all, want)
 		}
 	})
-	t.Run("page 0", func(t *testing.T) {
-		m, got := envelope(t, "/data/departments?page=0&limit=3")
-		wantEnv(t, m, 7, 3, 3, -3, 0)
-		if len(got) != 0 {
-			t.Errorf("page 0 data: %v", got)
+	t.Run("page 0 and below -1 are refused", func(t *testing.T) {
+		for _, page := range []string{"0", "-2"} {
+			r := do(t, e, "GET", "/data/departments?limit=3&page="+page, nil)
+			wantError(t, r, 400, map[string]any{"error": true, "message": "page must be 1 or more (or -1 for the whole list).", "data": nil})
 		}
 	})
 	t.Run("beyond the last page", func(t *testing.T) {

@@ -72,6 +72,11 @@ func ParseList(c *Collection, q url.Values, defaultLimit int, allowed func(key s
 		if err != nil {
 			return nil, BadRequest("page must be an integer.")
 		}
+		if n < 1 && n != -1 {
+			// -1 is Zou's "no pages" (a bare list); other values below 1
+			// make Zou compute a negative offset and fail in the database.
+			return nil, BadRequest("page must be 1 or more (or -1 for the whole list).")
+		}
 		p.Page = n
 	}
 	if v, ok := q["limit"]; ok {

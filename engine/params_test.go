@@ -71,7 +71,7 @@ func TestParseList(t *testing.T) {
 				t.Errorf("limit capped at %d, got %d", engine.MaxPageSize, p.Limit)
 			}
 		}},
-		{"tasks", "page=-1", nil, func(t *testing.T, p *engine.ListParams) {
+		{"tasks", "page=-1", nil, func(t *testing.T, p *engine.ListParams) { // Zou's "whole list"
 			if p.Page != -1 {
 				t.Errorf("page %d", p.Page)
 			}
