@@ -220,6 +220,7 @@ const assetsTaskJSON = `json_build_object(
 func assetsWithTasksExtra(personID string) []engine.Extra {
 	return []engine.Extra{
 		{Key: "preview_file_id", SQL: "COALESCE(t.preview_file_id::text, '')", Kind: engine.KindText},
+		{Key: "data", SQL: "COALESCE(t.data, '{}'::jsonb)::text", Kind: engine.KindJSON},
 		{Key: "asset_type_id", SQL: "t.entity_type_id", Kind: engine.KindUUID},
 		{Key: "asset_type_name", SQL: "(SELECT et.name FROM entity_type et WHERE et.id = t.entity_type_id)", Kind: engine.KindText},
 		{Key: "episode_id", SQL: "COALESCE(t.source_id::text, '')", Kind: engine.KindText},
@@ -239,7 +240,7 @@ func (s *Server) assetsGetFull(c *gin.Context, who *access.Caller) (int, any, er
 	if err != nil {
 		return 0, nil, err
 	}
-	v := engine.View{TypeName: "Asset", Relations: true, Omit: []string{"source_id", "nb_frames", "preview_file_id"},
+	v := engine.View{TypeName: "Asset", Relations: true, Omit: []string{"source_id", "nb_frames", "preview_file_id", "data"},
 		Extra: append(assetsWithTasksExtra(who.PersonID),
 			engine.Extra{Key: "project_name", SQL: "(SELECT p.name FROM project p WHERE p.id = t.project_id)", Kind: engine.KindText})}
 	b, err := s.Engine.One(ctx, nil, s.assetsEntities(), v, en.EntityID)
@@ -273,7 +274,7 @@ func (s *Server) assetsWithTasks(c *gin.Context, who *access.Caller) (int, any, 
 		return 0, nil, err
 	}
 	v := engine.View{TypeName: "Asset", Fields: []string{"id", "name", "description", "canceled", "ready_for",
-		"is_casting_standby", "is_shared", "data", "project_id"}, Extra: assetsWithTasksExtra(who.PersonID)}
+		"is_casting_standby", "is_shared", "project_id"}, Extra: assetsWithTasksExtra(who.PersonID)}
 	b, err := s.Engine.Rows(ctx, nil, s.assetsEntities(), v, func(sq *bun.SelectQuery) *bun.SelectQuery {
 		sq = sq.Where(assetsIsAssetSQL("t"))
 		if id := q.Get("id"); id != "" {

@@ -32,6 +32,7 @@ func (s *Server) mountBreakdown(r gin.IRouter) {
 	r.GET("/data/projects/:id/sequences/all/casting", s.route(s.breakdownShotsCasting))
 	r.GET("/data/projects/:id/entity-links", s.route(s.breakdownEntityLinks))
 	r.DELETE("/data/projects/:id/entity-links/:entity_link_id", s.route(s.breakdownEntityLinkDelete))
+	r.GET("/data/asset-instances", s.route(s.breakdownInstancesList))
 	r.GET("/data/scenes/:id/asset-instances", s.route(s.breakdownSceneInstances))
 	r.POST("/data/scenes/:id/asset-instances", s.route(s.breakdownSceneAddInstance))
 	r.GET("/data/scenes/:id/camera-instances", s.route(s.breakdownSceneCameras))
@@ -910,3 +911,14 @@ func (s *Server) breakdownShotRemoveInstance(c *gin.Context, who *access.Caller)
 
 // breakdownNoRows reports a scan that found no row (an answer, not a failure here).
 func breakdownNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// breakdownInstancesList is GET /data/asset-instances: admins only (Zou's
+// list is admin-only, while members may read one row, which the policy's
+// read action alone cannot tell apart).
+func (s *Server) breakdownInstancesList(c *gin.Context, who *access.Caller) (int, any, error) {
+	if err := who.RequireAdmin(); err != nil {
+		return 0, nil, err
+	}
+	b, err := s.Engine.List(c.Request.Context(), s.Engine.Reg.MustCollection("asset-instances"), who.Principal, c.Request.URL.Query())
+	return http.StatusOK, b, err
+}
