@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -610,21 +612,27 @@ func (s *Server) breakdownRefreshStats(ctx context.Context, db bun.IDB, shotIDs 
 	return nil
 }
 
-// breakdownEntityLinks is GET /data/projects/:id/entity-links: the links of
-// the project's entities, paginated by page/limit or by a created_at cursor.
+// breakdownEntityLinks is GET /data/projects/:id/entity-links, Zou's sync
+// export in its three shapes: page>0 answers a page envelope (data, total,
+// nb_pages, limit, offset, page); cursor_created_at answers the links created
+// after it ({data, total, limit}); otherwise a plain list, cut at limit.
 func (s *Server) breakdownEntityLinks(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
 	pr, err := who.ManagerOf(ctx, c.Param("id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	page, limit, err := breakdownPaging(c)
+	page, err := breakdownIntQuery(c, "page", -1)
 	if err != nil {
 		return 0, nil, err
 	}
-	cursor := c.Query("cursor_created_at")
+	limit, err := breakdownIntQuery(c, "limit", 0)
+	if err != nil {
+		return 0, nil, err
+	}
+	cursor, hasCursor := c.GetQuery("cursor_created_at")
 	var cursorTime time.Time
-	if cursor != "" {
+	if hasCursor && page <= 0 {
 		for _, layout := range []string{"2006-01-02T15:04:05.999999", "2006-01-02T15:04:05", time.RFC3339Nano} {
 			if cursorTime, err = time.Parse(layout, cursor); err == nil {
 				break
@@ -634,66 +642,87 @@ func (s *Server) breakdownEntityLinks(c *gin.Context, who *access.Caller) (int, 
 			return 0, nil, engine.BadRequest("Invalid value for cursor_created_at.")
 		}
 	}
+	ofProject := func(sq *bun.SelectQuery) *bun.SelectQuery {
+		return sq.Where("t.entity_in_id IN (SELECT e.id FROM entity e WHERE e.project_id = ?)", pr.ID)
+	}
 	coll := s.Engine.Reg.MustCollection("entity-links")
-	rows, err := s.Engine.Rows(ctx, nil, coll, engine.View{Extra: []engine.Extra{
-		{Key: "project_id", SQL: "(SELECT e.project_id FROM entity e WHERE e.id = t.entity_in_id)", Kind: engine.KindUUID}}},
-		func(sq *bun.SelectQuery) *bun.SelectQuery {
-			sq = sq.Where("t.entity_in_id IN (SELECT e.id FROM entity e WHERE e.project_id = ?)", pr.ID)
-			if cursor != "" {
-				sq = sq.Where("t.created_at > ?", cursorTime)
-			}
-			sq = sq.OrderExpr("t.created_at, t.id")
-			if limit > 0 {
-				sq = sq.Limit(int64(limit))
-				if cursor == "" && page > 1 {
-					sq = sq.Offset(int64((page - 1) * limit))
-				}
-			}
-			return sq
+	// Zou writes created_at to the millisecond in the list and cursor shapes.
+	msView := engine.View{Fields: []string{"id", "entity_in_id", "entity_out_id", "nb_occurences", "label", "data"},
+		Extra: []engine.Extra{{Key: "created_at", SQL: `to_char(t.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS')`, Kind: engine.KindText}}}
+	count := func() (int, error) {
+		var total int
+		err := s.DB.NewRaw(`SELECT count(*) FROM entity_link t WHERE t.entity_in_id IN (SELECT e.id FROM entity e WHERE e.project_id = ?)`, pr.ID).Scan(ctx, &total)
+		if err != nil {
+			return 0, fmt.Errorf("count entity links: %w", err)
+		}
+		return total, nil
+	}
+	switch {
+	case page > 0:
+		if limit < 1 {
+			limit = s.breakdownPageSize()
+		}
+		total, err := count()
+		if err != nil {
+			return 0, nil, err
+		}
+		offset := (page - 1) * limit
+		rows, err := s.Engine.Rows(ctx, nil, coll, engine.View{}, func(sq *bun.SelectQuery) *bun.SelectQuery {
+			return ofProject(sq).OrderExpr("t.created_at, t.id").Limit(int64(limit)).Offset(int64(offset))
 		})
-	if err != nil {
-		return 0, nil, err
+		if err != nil {
+			return 0, nil, err
+		}
+		if total < offset {
+			rows, total = []byte("[]"), 0
+		}
+		return http.StatusOK, map[string]any{"data": json.RawMessage(rows), "total": total, "nb_pages": (total + limit - 1) / limit,
+			"limit": limit, "offset": offset, "page": page}, nil
+	case hasCursor:
+		if limit < 1 {
+			limit = s.breakdownPageSize()
+		}
+		total, err := count()
+		if err != nil {
+			return 0, nil, err
+		}
+		rows, err := s.Engine.Rows(ctx, nil, coll, msView, func(sq *bun.SelectQuery) *bun.SelectQuery {
+			return ofProject(sq).Where("t.created_at > ?", cursorTime).OrderExpr("t.created_at, t.updated_at, t.id").Limit(int64(limit))
+		})
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, map[string]any{"data": json.RawMessage(rows), "total": total, "limit": limit}, nil
 	}
-	if limit <= 0 || cursor != "" {
-		return http.StatusOK, rows, nil
-	}
-	var total int
-	if err := s.DB.NewRaw(`SELECT count(*) FROM entity_link t WHERE t.entity_in_id IN (SELECT e.id FROM entity e WHERE e.project_id = ?)`, pr.ID).Scan(ctx, &total); err != nil {
-		return 0, nil, fmt.Errorf("count entity links: %w", err)
-	}
-	nbPages := (total + limit - 1) / limit
-	return http.StatusOK, map[string]any{"data": json.RawMessage(rows), "total": total, "nb_pages": nbPages,
-		"limit": limit, "offset": (page - 1) * limit, "page": page, "is_paginated": true}, nil
+	rows, err := s.Engine.Rows(ctx, nil, coll, msView, func(sq *bun.SelectQuery) *bun.SelectQuery {
+		sq = ofProject(sq).OrderExpr("t.created_at, t.id")
+		if limit > 0 {
+			sq = sq.Limit(int64(limit))
+		}
+		return sq
+	})
+	return http.StatusOK, rows, err
 }
 
-// breakdownPaging reads page and limit (0 = not paginated; 400 when not numbers).
-func breakdownPaging(c *gin.Context) (int, int, error) {
-	read := func(k string) (int, error) {
-		v := c.Query(k)
-		if v == "" {
-			return 0, nil
-		}
-		var n int
-		if _, err := fmt.Sscan(v, &n); err != nil || n < 0 {
-			return 0, engine.BadRequest(fmt.Sprintf("Invalid value for %s.", k))
-		}
-		return n, nil
+// breakdownPageSize is Zou's NB_RECORDS_PER_PAGE default for sync pages.
+func (s *Server) breakdownPageSize() int {
+	if s.Engine.DefaultLimit > 0 {
+		return s.Engine.DefaultLimit
 	}
-	page, err := read("page")
+	return 100
+}
+
+// breakdownIntQuery is Zou's get_integer_parameter: 400 "<key> must be an integer."
+func breakdownIntQuery(c *gin.Context, key string, def int) (int, error) {
+	v, ok := c.GetQuery(key)
+	if !ok {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil {
-		return 0, 0, err
+		return 0, engine.BadRequest(key + " must be an integer.")
 	}
-	limit, err := read("limit")
-	if err != nil {
-		return 0, 0, err
-	}
-	if page > 0 && limit == 0 {
-		limit = 100
-	}
-	if page == 0 {
-		page = 1
-	}
-	return page, limit, nil
+	return n, nil
 }
 
 // breakdownEntityLinkDelete is DELETE /data/projects/:id/entity-links/:entity_link_id;

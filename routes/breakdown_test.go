@@ -174,7 +174,14 @@ func TestBreakdownEntityLinks(t *testing.T) {
 					t.Fatalf("page: %s", r.Body)
 				}
 			}},
-		{Name: "links cursor", As: w.manager, Method: "GET", Path: "/data/projects/{p}/entity-links?cursor_created_at=2000-01-01T00:00:00", Status: 200, Len: 4},
+		{Name: "links cursor", As: w.manager, Method: "GET", Path: "/data/projects/{p}/entity-links?cursor_created_at=2000-01-01T00:00:00.000&limit=3", Status: 200,
+			Keys: []string{"data", "total", "limit"}, Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				if m["total"] != float64(4) || len(m["data"].([]any)) != 3 {
+					t.Fatalf("cursor: %s", r.Body)
+				}
+			}},
+		{Name: "links limit", As: w.manager, Method: "GET", Path: "/data/projects/{p}/entity-links?limit=2", Status: 200, Len: 2, Keys: []string{"created_at", "type"}},
 		{Name: "links bad cursor", As: w.manager, Method: "GET", Path: "/data/projects/{p}/entity-links?cursor_created_at=yesterday", Status: 400},
 		{Name: "links bad page", As: w.manager, Method: "GET", Path: "/data/projects/{p}/entity-links?page=x", Status: 400},
 		{Name: "links artist", As: w.artist, Method: "GET", Path: "/data/projects/{p}/entity-links", Status: 403},
