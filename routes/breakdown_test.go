@@ -164,6 +164,7 @@ func TestBreakdownEntityLinks(t *testing.T) {
 	link := breakdownSQLString(t, e, `SELECT id::text FROM entity_link WHERE entity_in_id = ? AND entity_out_id = ?`, w.shot1, w.sword)
 	vars := w.vars()
 	vars["link"] = link
+	vars["heroLink"] = breakdownSQLString(t, e, `SELECT id::text FROM entity_link WHERE entity_in_id = ? AND entity_out_id = ?`, w.shot1, w.hero)
 	e.Run(t, vars, []apptest.Case{
 		{Name: "links", As: w.manager, Method: "GET", Path: "/data/projects/{p}/entity-links", Status: 200, Len: 4,
 			Keys: []string{"id", "entity_in_id", "entity_out_id", "nb_occurences", "label", "type"}},
@@ -194,6 +195,12 @@ func TestBreakdownEntityLinks(t *testing.T) {
 		// The generic collection stays admin-only.
 		{Name: "generic list manager", As: w.manager, Method: "GET", Path: "/data/entity-links", Status: 403},
 		{Name: "generic list admin", As: e.Admin, Method: "GET", Path: "/data/entity-links", Status: 200, Len: 3},
+		// Only admins reach the generic rows (the engine answers 404 to others).
+		{Name: "generic one manager", As: w.manager, Method: "GET", Path: "/data/entity-links/{heroLink}", Status: 404},
+		{Name: "generic one admin", As: e.Admin, Method: "GET", Path: "/data/entity-links/{heroLink}", Status: 200, Keys: []string{"id", "entity_in_id", "entity_out_id", "nb_occurences"}},
+		{Name: "generic one malformed", As: e.Admin, Method: "GET", Path: "/data/entity-links/{bad}", Status: 400},
+		{Name: "generic one gone", As: e.Admin, Method: "GET", Path: "/data/entity-links/{link}", Status: 404},
+		{Name: "generic delete manager", As: w.manager, Method: "DELETE", Path: "/data/entity-links/{unknown}", Status: 404},
 	})
 	if ev := e.LastEvent("entity-link:delete"); ev.Data["entity_link_id"] != link {
 		t.Fatalf("entity-link:delete %v", ev.Data)
@@ -248,6 +255,7 @@ func TestBreakdownAssetInstances(t *testing.T) {
 	})
 	instance := breakdownSQLString(t, e, `SELECT id::text FROM asset_instance WHERE scene_id = ? AND asset_id = ? AND number = 1`, scene, w.hero)
 	vars["instance"] = instance
+	vars["camInstance"] = breakdownSQLString(t, e, `SELECT id::text FROM asset_instance WHERE asset_id = ?`, cam)
 	e.Run(t, vars, []apptest.Case{
 		{Name: "shot add missing", As: w.artist, Method: "POST", Path: "/data/shots/{shot1}/asset-instances", Body: map[string]any{}, Status: 400},
 		{Name: "shot add unknown", As: w.artist, Method: "POST", Path: "/data/shots/{shot1}/asset-instances", Body: map[string]any{"asset_instance_id": vars["unknown"]}, Status: 404},
@@ -274,6 +282,17 @@ func TestBreakdownAssetInstances(t *testing.T) {
 		{Name: "generic list bad filter", As: e.Admin, Method: "GET", Path: "/data/asset-instances?asset_id={bad}", Status: 400},
 		{Name: "generic one artist", As: w.artist, Method: "GET", Path: "/data/asset-instances/{instance}", Status: 200, Keys: []string{"id", "asset_id"}},
 		{Name: "generic one outsider", As: w.outsider, Method: "GET", Path: "/data/asset-instances/{instance}", Status: 404},
+		{Name: "generic one vendor assigned", As: w.vendor, Method: "GET", Path: "/data/asset-instances/{instance}", Status: 200},
+		{Name: "generic one vendor unassigned", As: w.vendor, Method: "GET", Path: "/data/asset-instances/{camInstance}", Status: 404},
+		{Name: "generic update artist", As: w.artist, Method: "PUT", Path: "/data/asset-instances/{instance}", Body: map[string]any{"description": "moved", "number": 9}, Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if m := r.Object(t); m["description"] != "moved" || m["number"] != float64(1) {
+					t.Fatalf("number is protected: %s", r.Body)
+				}
+			}},
+		{Name: "generic update outsider", As: w.outsider, Method: "PUT", Path: "/data/asset-instances/{instance}", Body: map[string]any{"description": "x"}, Status: 404},
+		{Name: "generic create artist", As: w.artist, Method: "POST", Path: "/data/asset-instances", Body: map[string]any{"asset_id": w.hero}, Status: 403},
+		{Name: "generic delete artist", As: w.artist, Method: "DELETE", Path: "/data/asset-instances/{instance}", Status: 403},
 	})
 	if n := e.Count("asset_instance_link", ""); n != 0 {
 		t.Fatal("instance still linked")
