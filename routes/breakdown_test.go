@@ -195,8 +195,8 @@ func TestBreakdownEntityLinks(t *testing.T) {
 		// The generic collection stays admin-only.
 		{Name: "generic list manager", As: w.manager, Method: "GET", Path: "/data/entity-links", Status: 403},
 		{Name: "generic list admin", As: e.Admin, Method: "GET", Path: "/data/entity-links", Status: 200, Len: 3},
-		// Only admins reach the generic rows (the engine answers 404 to others).
-		{Name: "generic one manager", As: w.manager, Method: "GET", Path: "/data/entity-links/{heroLink}", Status: 404},
+		// Only admins use the generic rows: others get 403 (404 when the row is gone).
+		{Name: "generic one manager", As: w.manager, Method: "GET", Path: "/data/entity-links/{heroLink}", Status: 403},
 		{Name: "generic one admin", As: e.Admin, Method: "GET", Path: "/data/entity-links/{heroLink}", Status: 200, Keys: []string{"id", "entity_in_id", "entity_out_id", "nb_occurences"}},
 		{Name: "generic one malformed", As: e.Admin, Method: "GET", Path: "/data/entity-links/{bad}", Status: 400},
 		{Name: "generic one gone", As: e.Admin, Method: "GET", Path: "/data/entity-links/{link}", Status: 404},
