@@ -217,7 +217,15 @@ const assetsTaskJSON = `json_build_object(
 
 // assetsWithTasksExtra are the keys Zou's get_assets_and_tasks adds to (or
 // rewrites on) an asset row (alias t); the ? is the caller's id.
-func assetsWithTasksExtra(personID string) []engine.Extra {
+func assetsWithTasksExtra(personID string, onlyAssigned bool) []engine.Extra {
+	tasks := `COALESCE((SELECT json_agg(` + assetsTaskJSON + ` ORDER BY tk.created_at, tk.id) FROM task tk WHERE tk.entity_id = t.id`
+	args := []any{personID}
+	if onlyAssigned {
+		// Vendors (and assigned_to) see only their own tasks, as Zou filters them.
+		tasks += ` AND EXISTS (SELECT 1 FROM task_person_link me WHERE me.task_id = tk.id AND me.person_id = ?)`
+		args = append(args, personID)
+	}
+	tasks += `), '[]'::json)::text`
 	return []engine.Extra{
 		{Key: "preview_file_id", SQL: "COALESCE(t.preview_file_id::text, '')", Kind: engine.KindText},
 		{Key: "data", SQL: "COALESCE(t.data, '{}'::jsonb)::text", Kind: engine.KindJSON},
@@ -227,8 +235,7 @@ func assetsWithTasksExtra(personID string) []engine.Extra {
 		{Key: "casting_episode_ids", SQL: `COALESCE((SELECT json_agg(ep.id ORDER BY ep.name) FROM entity_link el
 			JOIN entity ep ON ep.id = el.entity_in_id JOIN entity_type ept ON ept.id = ep.entity_type_id
 			WHERE el.entity_out_id = t.id AND ept.name = 'Episode'), '[]'::json)::text`, Kind: engine.KindJSON},
-		{Key: "tasks", SQL: `COALESCE((SELECT json_agg(` + assetsTaskJSON + ` ORDER BY tk.created_at, tk.id) FROM task tk WHERE tk.entity_id = t.id), '[]'::json)::text`,
-			Args: []any{personID}, Kind: engine.KindJSON},
+		{Key: "tasks", SQL: tasks, Args: args, Kind: engine.KindJSON},
 	}
 }
 
@@ -241,7 +248,7 @@ func (s *Server) assetsGetFull(c *gin.Context, who *access.Caller) (int, any, er
 		return 0, nil, err
 	}
 	v := engine.View{TypeName: "Asset", Relations: true, Omit: []string{"source_id", "nb_frames", "preview_file_id", "data"},
-		Extra: append(assetsWithTasksExtra(who.PersonID),
+		Extra: append(assetsWithTasksExtra(who.PersonID, false),
 			engine.Extra{Key: "project_name", SQL: "(SELECT p.name FROM project p WHERE p.id = t.project_id)", Kind: engine.KindText})}
 	b, err := s.Engine.One(ctx, nil, s.assetsEntities(), v, en.EntityID)
 	return http.StatusOK, b, err
@@ -274,7 +281,7 @@ func (s *Server) assetsWithTasks(c *gin.Context, who *access.Caller) (int, any, 
 		return 0, nil, err
 	}
 	v := engine.View{TypeName: "Asset", Fields: []string{"id", "name", "description", "canceled", "ready_for",
-		"is_casting_standby", "is_shared", "project_id"}, Extra: assetsWithTasksExtra(who.PersonID)}
+		"is_casting_standby", "is_shared", "project_id"}, Extra: assetsWithTasksExtra(who.PersonID, vendor || q.Has("assigned_to"))}
 	b, err := s.Engine.Rows(ctx, nil, s.assetsEntities(), v, func(sq *bun.SelectQuery) *bun.SelectQuery {
 		sq = sq.Where(assetsIsAssetSQL("t"))
 		if id := q.Get("id"); id != "" {

@@ -130,6 +130,26 @@ func TestAssetsRead(t *testing.T) {
 	})
 }
 
+func TestAssetsWithTasksVendor(t *testing.T) {
+	w := assetsSetup(t)
+	e := w.e
+	e.Task(w.project, w.hero, e.TaskType("Rigging", "Asset"), w.status, w.artist.ID)
+	r := e.Must(200, "GET", "/data/assets/with-tasks?project_id="+w.project, nil, w.vendor.Token)
+	l := r.List(t)
+	if len(l) != 1 || l[0]["id"] != w.hero {
+		t.Fatalf("vendor assets: %s", r.Body)
+	}
+	if tasks := l[0]["tasks"].([]any); len(tasks) != 1 || tasks[0].(map[string]any)["id"] != w.heroTask {
+		t.Fatalf("vendor sees only their task: %v", tasks)
+	}
+	r = e.Must(200, "GET", "/data/assets/with-tasks?project_id="+w.project+"&episode_id=main", nil, w.manager.Token)
+	for _, a := range r.List(t) {
+		if a["id"] == w.hero && len(a["tasks"].([]any)) != 2 {
+			t.Fatalf("manager sees every task: %v", a["tasks"])
+		}
+	}
+}
+
 func TestAssetsTypes(t *testing.T) {
 	w := assetsSetup(t)
 	e := w.e

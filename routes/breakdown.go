@@ -243,6 +243,14 @@ func (s *Server) breakdownEntitiesCastingPut(c *gin.Context, who *access.Caller)
 		if err != nil {
 			return 0, nil, err
 		}
+		assets := make([]string, len(cast))
+		for i, c := range cast {
+			assets[i] = c.AssetID
+		}
+		// Every casting is checked before the first is written.
+		if err := s.breakdownCheckCastable(ctx, pr.ID, assets); err != nil {
+			return 0, nil, err
+		}
 		entities[id], parsed[id] = en, cast
 	}
 	out := map[string]any{}
@@ -408,8 +416,12 @@ func (s *Server) breakdownUpdateCasting(ctx context.Context, en *access.Entity, 
 	}
 	ch := breakdownChange{entityID: en.EntityID, projectID: en.ID, kind: en.TypeName, nb: len(casting)}
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// Lock the entity: concurrent updates of one casting run one after the other.
+		if _, err := tx.NewRaw(`SELECT id FROM entity WHERE id = ? FOR UPDATE`, en.EntityID).Exec(ctx); err != nil {
+			return fmt.Errorf("lock entity: %w", err)
+		}
 		var previous []string
-		if err := tx.NewRaw(`SELECT entity_out_id::text FROM entity_link WHERE entity_in_id = ? FOR UPDATE`, en.EntityID).Scan(ctx, &previous); err != nil {
+		if err := tx.NewRaw(`SELECT entity_out_id::text FROM entity_link WHERE entity_in_id = ?`, en.EntityID).Scan(ctx, &previous); err != nil {
 			return fmt.Errorf("previous casting: %w", err)
 		}
 		prev, next := assetsUnique(previous), assetsUnique(ids)
