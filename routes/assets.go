@@ -254,14 +254,13 @@ func (s *Server) assetsGetFull(c *gin.Context, who *access.Caller) (int, any, er
 	return http.StatusOK, b, err
 }
 
-// assetsWithTasks is GET /data/assets/with-tasks (plain JSON; the compact
-// and stream options are not served).
+// assetsWithTasks is GET /data/assets/with-tasks (always the plain JSON
+// list: the compact and stream options are not served).
 func (s *Server) assetsWithTasks(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
 	q := c.Request.URL.Query()
-	if q.Get("stream") == "true" || q.Get("compact") == "true" {
-		return 0, nil, engine.BadRequest("The stream and compact options are not supported.")
-	}
+	// Kitsu first asks for stream=true&compact=true (NDJSON) and reads a plain
+	// JSON list as the fallback, which these options answer here.
 	q.Del("stream")
 	q.Del("compact")
 	for _, k := range []string{"id", "project_id", "asset_type_id"} {

@@ -125,6 +125,12 @@ func TestAssetsRead(t *testing.T) {
 		{Name: "asset task types vendor unassigned", As: w.vendor, Method: "GET", Path: "/data/assets/{sword}/task-types", Status: 404},
 		{Name: "with tasks", As: w.manager, Method: "GET", Path: "/data/assets/with-tasks?project_id={p}", Status: 200, Len: 3,
 			Keys: []string{"id", "name", "asset_type_name", "asset_type_id", "tasks", "casting_episode_ids", "episode_id", "is_shared"}},
+		{Name: "with tasks stream asked, plain list", As: w.manager, Method: "GET", Path: "/data/assets/with-tasks?project_id={p}&stream=true&compact=true", Status: 200, Len: 3,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if ct := r.Header.Get("Content-Type"); ct != "application/json" && ct != "application/json; charset=utf-8" {
+					t.Fatalf("content type %q", ct)
+				}
+			}},
 		{Name: "with tasks bad project", As: w.manager, Method: "GET", Path: "/data/assets/with-tasks?project_id={bad}", Status: 400},
 		{Name: "with tasks outsider", As: w.outsider, Method: "GET", Path: "/data/assets/with-tasks?project_id={p}", Status: 404},
 	})
