@@ -249,7 +249,32 @@ func TestAssetsDelete(t *testing.T) {
 	sqlExec(t, e, `INSERT INTO comment (id, created_at, updated_at, object_id, object_type, text, task_status_id, person_id)
 		VALUES (gen_random_uuid(), now(), now(), ?, 'Task', 'hi', ?, ?)`, w.heroTask, w.status, w.manager.ID)
 	sqlExec(t, e, `INSERT INTO entity_link (id, entity_in_id, entity_out_id, nb_occurences) VALUES (gen_random_uuid(), ?, ?, 1)`, w.shot1, w.hero)
+	preview := "4b0c1d2e-0000-4000-8000-0000000000aa"
+	sqlExec(t, e, `INSERT INTO preview_file (id, task_id, status, validation_status, revision, position) VALUES (?, ?, 'ready', 'neutral', 1, 1)`, preview, w.heroTask)
+	sqlExec(t, e, `UPDATE entity SET preview_file_id = ? WHERE id IN (?, ?)`, preview, w.hero, w.shot1)
+	sqlExec(t, e, `UPDATE task SET last_preview_file_id = ? WHERE id = ?`, preview, w.heroTask)
+	sqlExec(t, e, `INSERT INTO time_spent (id, task_id, person_id, duration, date) VALUES (gen_random_uuid(), ?, ?, 60, '2024-01-02')`, w.heroTask, w.vendor.ID)
+	sqlExec(t, e, `INSERT INTO notification (id, read, change, type, person_id, author_id, task_id) VALUES (gen_random_uuid(), false, false, 'comment', ?, ?, ?)`,
+		w.vendor.ID, w.manager.ID, w.heroTask)
+	sqlExec(t, e, `INSERT INTO news (id, change, author_id, task_id, preview_file_id) VALUES (gen_random_uuid(), false, ?, ?, ?)`, w.manager.ID, w.heroTask, preview)
+	sqlExec(t, e, `INSERT INTO subscription (id, person_id, task_id) VALUES (gen_random_uuid(), ?, ?)`, w.vendor.ID, w.heroTask)
+	sqlExec(t, e, `INSERT INTO subscription (id, person_id, entity_id) VALUES (gen_random_uuid(), ?, ?)`, w.vendor.ID, w.hero)
+	sqlExec(t, e, `INSERT INTO working_file (id, task_id, entity_id, revision) VALUES (gen_random_uuid(), ?, ?, 1)`, w.heroTask, w.hero)
+	sqlExec(t, e, `INSERT INTO entity_version (id, name, entity_id) VALUES (gen_random_uuid(), 'v1', ?)`, w.hero)
+	sqlExec(t, e, `INSERT INTO asset_instance (id, asset_id, number, name) VALUES (gen_random_uuid(), ?, 1, 'Hero_0001')`, w.hero)
+	sqlExec(t, e, `UPDATE entity SET parent_id = ? WHERE id = ?`, w.hero, w.sword)
 	e.Must(204, "DELETE", "/data/assets/"+w.hero+"?force=true", nil, w.manager.Token)
+	for _, table := range []string{"preview_file", "time_spent", "notification", "news", "subscription", "working_file", "entity_version", "asset_instance"} {
+		if n := e.Count(table, ""); n != 0 {
+			t.Fatalf("%s still has %d rows", table, n)
+		}
+	}
+	if n := e.Count("entity", "id = ? AND parent_id IS NULL AND preview_file_id IS NULL", w.sword); n != 1 {
+		t.Fatal("the child's parent was not cleared")
+	}
+	if n := e.Count("entity", "id = ? AND preview_file_id IS NULL", w.shot1); n != 1 {
+		t.Fatal("the shot still points at the deleted preview")
+	}
 	for table, where := range map[string]string{"entity": "id = ?", "task": "entity_id = ?", "entity_link": "entity_out_id = ?"} {
 		if n := e.Count(table, where, w.hero); n != 0 {
 			t.Fatalf("%s still has %d rows", table, n)
