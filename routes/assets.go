@@ -20,7 +20,7 @@ func (s *Server) mountAssets(r gin.IRouter) {
 	r.GET("/data/asset-types/:id", s.route(s.assetTypeGet))
 	r.GET("/data/assets", s.route(s.assetsAll))
 	r.GET("/data/assets/all", s.route(s.assetsAll))
-	r.GET("/data/assets/with-tasks", s.route(s.assetsWithTasks))
+	r.GET("/data/assets/with-tasks", s.assetsWithTasksHandler())
 	r.GET("/data/assets/:id", s.route(s.assetsGetFull))
 	r.DELETE("/data/assets/:id", s.route(s.assetsDelete))
 	r.GET("/data/assets/:id/assets", s.route(s.assetsCastAssets))
@@ -254,13 +254,12 @@ func (s *Server) assetsGetFull(c *gin.Context, who *access.Caller) (int, any, er
 	return http.StatusOK, b, err
 }
 
-// assetsWithTasks is GET /data/assets/with-tasks (always the plain JSON
-// list: the compact and stream options are not served).
+// assetsWithTasks is GET /data/assets/with-tasks as a plain JSON list
+// (assetsWithTasksHandler adds the compact and stream shapes).
 func (s *Server) assetsWithTasks(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
 	q := c.Request.URL.Query()
-	// Kitsu first asks for stream=true&compact=true (NDJSON) and reads a plain
-	// JSON list as the fallback, which these options answer here.
+	// Response options, not filters (assetsWithTasksHandler shapes the answer).
 	q.Del("stream")
 	q.Del("compact")
 	for _, k := range []string{"id", "project_id", "asset_type_id"} {

@@ -1,7 +1,9 @@
 package routes_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/zou-go/zou/apptest"
@@ -125,12 +127,38 @@ func TestAssetsRead(t *testing.T) {
 		{Name: "asset task types vendor unassigned", As: w.vendor, Method: "GET", Path: "/data/assets/{sword}/task-types", Status: 404},
 		{Name: "with tasks", As: w.manager, Method: "GET", Path: "/data/assets/with-tasks?project_id={p}", Status: 200, Len: 3,
 			Keys: []string{"id", "name", "asset_type_name", "asset_type_id", "tasks", "casting_episode_ids", "episode_id", "is_shared"}},
-		{Name: "with tasks stream asked, plain list", As: w.manager, Method: "GET", Path: "/data/assets/with-tasks?project_id={p}&stream=true&compact=true", Status: 200, Len: 3,
-			Check: func(t *testing.T, r *apptest.Response) {
-				if ct := r.Header.Get("Content-Type"); ct != "application/json" && ct != "application/json; charset=utf-8" {
-					t.Fatalf("content type %q", ct)
+		{Name: "with tasks compact", As: w.manager, Method: "GET", Path: "/data/assets/with-tasks?project_id={p}&compact=true", Status: 200,
+			Keys: []string{"compact", "asset_fields", "task_fields", "rows"}, Check: func(t *testing.T, r *apptest.Response) {
+				m := r.Object(t)
+				rows := m["rows"].([]any)
+				if m["compact"] != true || len(rows) != 3 {
+					t.Fatalf("compact: %s", r.Body)
+				}
+				fields := m["asset_fields"].([]any)
+				for _, row := range rows {
+					if len(row.([]any)) != len(fields) {
+						t.Fatalf("row %v does not follow %v", row, fields)
+					}
 				}
 			}},
+		{Name: "with tasks stream", As: w.manager, Method: "GET", Path: "/data/assets/with-tasks?project_id={p}&stream=true&compact=true", Status: 200,
+			Check: func(t *testing.T, r *apptest.Response) {
+				if ct := r.Header.Get("Content-Type"); ct != "application/x-ndjson" {
+					t.Fatalf("content type %q", ct)
+				}
+				lines := strings.Split(strings.TrimSpace(string(r.Body)), "\n")
+				if len(lines) != 4 || !strings.Contains(lines[0], `"asset_fields"`) {
+					t.Fatalf("ndjson: %s", r.Body)
+				}
+				var row []any
+				if err := json.Unmarshal([]byte(lines[1]), &row); err != nil || len(row) != 14 {
+					t.Fatalf("line %q: %v", lines[1], err)
+				}
+				if tasks, ok := row[13].([]any); !ok || (row[0] == w.hero && (len(tasks) != 1 || len(tasks[0].([]any)) != 19)) {
+					t.Fatalf("compact tasks: %v", row[13])
+				}
+			}},
+		{Name: "with tasks stream outsider", As: w.outsider, Method: "GET", Path: "/data/assets/with-tasks?project_id={p}&stream=true", Status: 404},
 		{Name: "with tasks bad project", As: w.manager, Method: "GET", Path: "/data/assets/with-tasks?project_id={bad}", Status: 400},
 		{Name: "with tasks outsider", As: w.outsider, Method: "GET", Path: "/data/assets/with-tasks?project_id={p}", Status: 404},
 	})
