@@ -57,6 +57,22 @@ func assetsIsAssetSQL(alias string) string {
 // assetsView serialises entity rows as Zou's assets (type "Asset").
 var assetsView = engine.View{TypeName: "Asset"}
 
+// assetsVendorData is the data of asset row t without the metadata keys a
+// vendor (one ?: the person) may not see: those of descriptors tied to
+// departments, none of which is theirs (Zou's VMASK).
+const assetsVendorData = `COALESCE(t.data - COALESCE((SELECT array_agg(md.field_name::text) FROM metadata_descriptor md
+	WHERE md.project_id = t.project_id AND md.entity_type = 'Asset'
+	AND EXISTS (SELECT 1 FROM department_metadata_descriptor_link dl WHERE dl.metadata_descriptor_id = md.id)
+	AND NOT EXISTS (SELECT 1 FROM department_metadata_descriptor_link dl JOIN department_link pl ON pl.department_id = dl.department_id
+		WHERE dl.metadata_descriptor_id = md.id AND pl.person_id = ?)), '{}'::text[]), '{}'::jsonb)::text`
+
+// assetsMasked is v with the data key masked for a vendor.
+func assetsMasked(v engine.View, personID string) engine.View {
+	v.Omit = append(append([]string(nil), v.Omit...), "data")
+	v.Extra = append(append([]engine.Extra(nil), v.Extra...), engine.Extra{Key: "data", SQL: assetsVendorData, Args: []any{personID}, Kind: engine.KindJSON})
+	return v
+}
+
 func (s *Server) assetsEntities() *engine.Collection { return s.Engine.Reg.MustCollection("entities") }
 
 // assetsReach loads an asset and checks the caller reads its project; with
@@ -90,7 +106,7 @@ type assetsListQuery struct {
 	projectID string // forced project (path)
 	typeID    string // forced asset type (path)
 	teamOnly  bool
-	assigned  bool
+	vendor    bool // assigned assets only, metadata masked
 }
 
 func (s *Server) assetsList(ctx context.Context, who *access.Caller, lq assetsListQuery) ([]byte, error) {
@@ -115,7 +131,11 @@ func (s *Server) assetsList(ctx context.Context, who *access.Caller, lq assetsLi
 	if err != nil {
 		return nil, err
 	}
-	return s.Engine.Rows(ctx, nil, s.assetsEntities(), assetsView, func(sq *bun.SelectQuery) *bun.SelectQuery {
+	view := assetsView
+	if lq.vendor {
+		view = assetsMasked(view, who.PersonID)
+	}
+	return s.Engine.Rows(ctx, nil, s.assetsEntities(), view, func(sq *bun.SelectQuery) *bun.SelectQuery {
 		sq = filters(sq).Where(assetsIsAssetSQL("t"))
 		if lq.projectID != "" {
 			sq = sq.Where("t.project_id = ?", lq.projectID)
@@ -129,7 +149,7 @@ func (s *Server) assetsList(ctx context.Context, who *access.Caller, lq assetsLi
 		if lq.teamOnly {
 			sq = sq.Where("t.project_id IN (SELECT project_id FROM project_person_link WHERE person_id = ?)", who.PersonID)
 		}
-		if lq.assigned || assignedTo {
+		if lq.vendor || assignedTo {
 			sq = sq.Where("EXISTS (SELECT 1 FROM task x JOIN task_person_link a ON a.task_id = x.id WHERE x.entity_id = t.id AND a.person_id = ?)", who.PersonID)
 		}
 		return sq.OrderExpr("t.name, t.id")
@@ -144,7 +164,7 @@ func (s *Server) assetsAll(c *gin.Context, who *access.Caller) (int, any, error)
 	if err := s.assetsCriterionAccess(ctx, who, q, &vendor); err != nil {
 		return 0, nil, err
 	}
-	b, err := s.assetsList(ctx, who, assetsListQuery{query: q, teamOnly: !who.IsAdmin(), assigned: vendor})
+	b, err := s.assetsList(ctx, who, assetsListQuery{query: q, teamOnly: !who.IsAdmin(), vendor: vendor})
 	return http.StatusOK, b, err
 }
 
@@ -181,7 +201,7 @@ func (s *Server) assetsOfProject(c *gin.Context, who *access.Caller) (int, any, 
 	if err != nil {
 		return 0, nil, err
 	}
-	b, err := s.assetsList(ctx, who, assetsListQuery{query: c.Request.URL.Query(), projectID: pr.ID, assigned: pr.IsVendor()})
+	b, err := s.assetsList(ctx, who, assetsListQuery{query: c.Request.URL.Query(), projectID: pr.ID, vendor: pr.IsVendor()})
 	return http.StatusOK, b, err
 }
 
@@ -196,7 +216,7 @@ func (s *Server) assetsOfProjectType(c *gin.Context, who *access.Caller) (int, a
 	if !engine.IsUUID(typeID) {
 		return 0, nil, engine.NotFound()
 	}
-	b, err := s.assetsList(ctx, who, assetsListQuery{query: c.Request.URL.Query(), projectID: pr.ID, typeID: typeID, assigned: pr.IsVendor()})
+	b, err := s.assetsList(ctx, who, assetsListQuery{query: c.Request.URL.Query(), projectID: pr.ID, typeID: typeID, vendor: pr.IsVendor()})
 	return http.StatusOK, b, err
 }
 
@@ -280,6 +300,13 @@ func (s *Server) assetsWithTasks(c *gin.Context, who *access.Caller) (int, any, 
 	}
 	v := engine.View{TypeName: "Asset", Fields: []string{"id", "name", "description", "canceled", "ready_for",
 		"is_casting_standby", "is_shared", "project_id"}, Extra: assetsWithTasksExtra(who.PersonID, vendor || q.Has("assigned_to"))}
+	if vendor {
+		for i, x := range v.Extra {
+			if x.Key == "data" {
+				v.Extra[i] = engine.Extra{Key: "data", SQL: assetsVendorData, Args: []any{who.PersonID}, Kind: engine.KindJSON}
+			}
+		}
+	}
 	b, err := s.Engine.Rows(ctx, nil, s.assetsEntities(), v, func(sq *bun.SelectQuery) *bun.SelectQuery {
 		sq = sq.Where(assetsIsAssetSQL("t"))
 		if id := q.Get("id"); id != "" {

@@ -184,6 +184,38 @@ func TestAssetsWithTasksVendor(t *testing.T) {
 	}
 }
 
+func TestAssetsVendorMetadataMask(t *testing.T) {
+	w := assetsSetup(t)
+	e := w.e
+	dep := e.Department("Modeling")
+	secret := "5c2f1a3b-0000-4000-8000-0000000000d1"
+	sqlExec(t, e, `INSERT INTO metadata_descriptor (id, project_id, entity_type, name, field_name) VALUES (?, ?, 'Asset', 'Secret', 'secret'),
+		(gen_random_uuid(), ?, 'Asset', 'Public', 'public')`, secret, w.project, w.project)
+	sqlExec(t, e, `INSERT INTO department_metadata_descriptor_link (metadata_descriptor_id, department_id) VALUES (?, ?)`, secret, dep)
+	sqlExec(t, e, `UPDATE entity SET data = '{"secret": 1, "public": 2}' WHERE id = ?`, w.hero)
+	check := func(who *apptest.Person, path string, wantSecret bool) {
+		t.Helper()
+		r := e.Must(200, "GET", path, nil, who.Token)
+		for _, a := range r.List(t) {
+			if a["id"] != w.hero {
+				continue
+			}
+			data := a["data"].(map[string]any)
+			if _, ok := data["secret"]; ok != wantSecret || data["public"] != float64(2) {
+				t.Fatalf("%s as %s: data %v", path, who.Role, data)
+			}
+			return
+		}
+		t.Fatalf("%s: hero missing: %s", path, r.Body)
+	}
+	for _, path := range []string{"/data/projects/" + w.project + "/assets", "/data/assets/with-tasks?project_id=" + w.project, "/data/assets"} {
+		check(w.vendor, path, false)
+		check(w.manager, path, true)
+	}
+	e.InDepartment(w.vendor.ID, dep)
+	check(w.vendor, "/data/projects/"+w.project+"/assets", true)
+}
+
 func TestAssetsTypes(t *testing.T) {
 	w := assetsSetup(t)
 	e := w.e
