@@ -245,6 +245,9 @@ func (s *Server) breakdownEntitiesCastingPut(c *gin.Context, who *access.Caller)
 		}
 		assets := make([]string, len(cast))
 		for i, c := range cast {
+			if c.AssetID == en.EntityID {
+				return 0, nil, engine.BadRequest("An entity cannot be cast in itself.")
+			}
 			assets[i] = c.AssetID
 		}
 		// Every casting is checked before the first is written.
@@ -409,6 +412,9 @@ type breakdownShotUpdate struct {
 func (s *Server) breakdownUpdateCasting(ctx context.Context, en *access.Entity, casting []breakdownCast) ([]breakdownCast, error) {
 	ids := make([]string, len(casting))
 	for i, c := range casting {
+		if c.AssetID == en.EntityID {
+			return nil, engine.BadRequest("An entity cannot be cast in itself.")
+		}
 		ids[i] = c.AssetID
 	}
 	if err := s.breakdownCheckCastable(ctx, en.ID, ids); err != nil {

@@ -121,6 +121,7 @@ func TestBreakdownCastingUpdate(t *testing.T) {
 	e.Run(t, w.vars(), []apptest.Case{
 		{Name: "asset casting put artist", As: w.artist, Method: "PUT", Path: "/data/assets/{hero}/casting", Body: []any{breakdownCast(w.sword, 1, "")}, Status: 403},
 		{Name: "asset casting put bad", As: w.manager, Method: "PUT", Path: "/data/assets/{hero}/casting", Body: "x", Status: 400},
+		{Name: "asset cast in itself", As: w.manager, Method: "PUT", Path: "/data/assets/{hero}/casting", Body: []any{breakdownCast(w.hero, 1, "")}, Status: 400},
 		{Name: "asset casting put", As: w.manager, Method: "PUT", Path: "/data/assets/{hero}/casting", Body: []any{breakdownCast(w.sword, 2, "")}, Status: 200, Len: 1},
 		{Name: "asset casting get", As: w.artist, Method: "GET", Path: "/data/assets/{hero}/casting", Status: 200, Len: 1, Keys: []string{"asset_id", "nb_occurences"}},
 		{Name: "asset assets", As: w.artist, Method: "GET", Path: "/data/assets/{hero}/assets", Status: 200, Len: 1, Keys: []string{"id", "type", "name"}},
