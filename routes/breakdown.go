@@ -268,12 +268,16 @@ func (s *Server) breakdownEntitiesCastingPut(c *gin.Context, who *access.Caller)
 }
 
 // breakdownGrouped runs one query answering {key: [entry, ...]} with keys
-// in keyOrder and entries in entryOrder.
+// in keyOrder (which must be the same for every row of a key) and entries
+// in entryOrder.
 func (s *Server) breakdownGrouped(ctx context.Context, key, keyOrder, entry, entryOrder, from string, args ...any) ([]byte, error) {
 	var b []byte
+	// Sorted once, grouped on the sort's prefix (see breakdownSequenceCasting).
 	err := s.DB.QueryRowContext(ctx, `SELECT COALESCE(json_object_agg(g.k, g.l ORDER BY g.o), '{}'::json)::text FROM (
-		SELECT `+key+` AS k, min(`+keyOrder+`) AS o, json_agg(`+entry+` ORDER BY `+entryOrder+`) AS l
-		FROM `+from+` GROUP BY 1) g`, args...).Scan(&b)
+		SELECT r.k, r.o, json_agg(r.j) AS l FROM (
+			SELECT `+key+` AS k, `+keyOrder+` AS o, `+entry+` AS j
+			FROM `+from+` ORDER BY 2, 1, `+entryOrder+`) r
+		GROUP BY r.o, r.k) g`, args...).Scan(&b)
 	if err != nil {
 		return nil, fmt.Errorf("grouped casting: %w", err)
 	}
@@ -346,7 +350,7 @@ func (s *Server) breakdownShotsCasting(c *gin.Context, who *access.Caller) (int,
 			args = append(args, ep)
 		}
 	}
-	b, err := s.breakdownGrouped(ctx, "sh.id::text", "sq.name || '\x01' || sh.name", breakdownShotEntry, "et.name, a.name", from, args...)
+	b, err := s.breakdownGrouped(ctx, "sh.id::text", "ROW(sq.name, sh.name)", breakdownShotEntry, "et.name, a.name", from, args...)
 	return http.StatusOK, json.RawMessage(b), err
 }
 

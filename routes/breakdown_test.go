@@ -3,6 +3,7 @@ package routes_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/zou-go/zou/apptest"
@@ -145,6 +146,13 @@ func TestBreakdownCastingUpdate(t *testing.T) {
 	})
 	if n := e.Count("entity_link", "entity_in_id = ? AND entity_out_id = ?", w.shot2, w.villain); n != 1 {
 		t.Fatal("many castings not written")
+	}
+	// Shots come in sequence then shot name order, as Zou sorts them.
+	for _, path := range []string{"/sequences/all/casting", "/sequences/" + w.sequence + "/casting"} {
+		r := e.Must(200, "GET", "/data/projects/"+w.project+path, nil, w.artist.Token)
+		if i, j := strings.Index(string(r.Body), w.shot1), strings.Index(string(r.Body), w.shot2); i < 0 || j < 0 || i > j {
+			t.Fatalf("%s: shots out of order: %s", path, r.Body)
+		}
 	}
 
 	// Episode casting: removing an asset from the episode removes it from its shots.
