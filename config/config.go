@@ -37,6 +37,8 @@ type Config struct {
 	PolicyDir        string // directory with model.conf and policy.csv; "" = built-in copy
 
 	DefaultTimezone string
+	DomainName      string // host (and port) of the Kitsu front end, for links such as password resets
+	DomainProtocol  string // http or https
 	DefaultLocale   string
 	IsSelfHosted    bool
 	CrispToken      string
@@ -87,6 +89,8 @@ func Defaults() Config {
 		AutoMigrate:       true,
 		PolicyDir:         "",
 		DefaultTimezone:   "Europe/Paris",
+		DomainName:        "localhost:8080",
+		DomainProtocol:    "https",
 		DefaultLocale:     "en_US",
 		IsSelfHosted:      true,
 		EventStreamHost:   "localhost",

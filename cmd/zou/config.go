@@ -68,6 +68,8 @@ func loadConfig(path string) (config.Config, error) {
 	c.PolicyDir = r.str("policy_dir", d.PolicyDir)
 	c.DefaultTimezone = r.str("default_timezone", d.DefaultTimezone)
 	c.DefaultLocale = r.str("default_locale", d.DefaultLocale)
+	c.DomainName = r.str("domain_name", d.DomainName)
+	c.DomainProtocol = r.str("domain_protocol", d.DomainProtocol)
 	c.IsSelfHosted = r.boolean("is_self_hosted", d.IsSelfHosted)
 	c.CrispToken = r.str("crisp_token", d.CrispToken)
 	c.IndexerKey = r.str("indexer_key", d.IndexerKey)
