@@ -266,7 +266,7 @@ func (s *Server) personsAddDesktopLogin(c *gin.Context, who *access.Caller) (int
 	if v, ok, err := field[string](body, "date"); err != nil {
 		return 0, nil, err
 	} else if ok {
-		if date, err = personsParseDateTime(v); err != nil {
+		if date, err = parseDateTime("date", v); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -307,17 +307,6 @@ func personsTouchPresence(ctx context.Context, db bun.IDB, personID string) erro
 		return fmt.Errorf("last presence of %s: %w", personID, err)
 	}
 	return nil
-}
-
-// personsParseDateTime reads the datetimes clients send (ISO 8601, with or without T, zone or fraction).
-func personsParseDateTime(v string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999",
-		"2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, engine.BadRequest(fmt.Sprintf("Invalid value for date: %q is not a datetime.", v))
 }
 
 // personsPresenceLogs is the admin's CSV grid of the month: one line per
