@@ -55,6 +55,8 @@ func (s *Server) mountPersons(r gin.IRouter) {
 	r.POST("/actions/persons/:id/change-password", s.route(s.personsChangePassword))
 	r.DELETE("/actions/persons/:id/disable-two-factor-authentication", s.route(s.personsDisable2FA))
 	r.DELETE("/actions/persons/:id/clear-avatar", s.route(s.personsClearAvatar))
+
+	s.mountPersonsQuotas(r)
 }
 
 // personsTarget is the person a route is about.
