@@ -55,6 +55,7 @@ func (s *Server) mountPersons(r gin.IRouter) {
 	r.POST("/actions/persons/:id/change-password", s.route(s.personsChangePassword))
 	r.DELETE("/actions/persons/:id/disable-two-factor-authentication", s.route(s.personsDisable2FA))
 	r.DELETE("/actions/persons/:id/clear-avatar", s.route(s.personsClearAvatar))
+	r.GET("/actions/persons/:id/invite", s.route(s.personsInvite))
 
 	s.mountPersonsQuotas(r)
 }
@@ -683,10 +684,18 @@ func (s *Server) personsResetPasswordLink(c *gin.Context, who *access.Caller) (i
 			return 0, nil, fmt.Errorf("store reset token: %w", err)
 		}
 	}
-	link := fmt.Sprintf("%s://%s/reset-change-password?%s", s.Cfg.DomainProtocol, s.Cfg.DomainName,
-		url.Values{"email": {t.Email}, "token": {token}}.Encode())
 	slog.Info("password reset link generated", "by", who.PersonID, "for", t.ID)
-	return http.StatusOK, gin.H{"reset_password_link": link}, nil
+	return http.StatusOK, gin.H{"reset_password_link": s.personsResetURL(t.Email, token, "")}, nil
+}
+
+// personsResetURL is the link of Kitsu's page where a person chooses a new
+// password (kind "new" for an invitation: the page greets a newcomer).
+func (s *Server) personsResetURL(email, token, kind string) string {
+	q := url.Values{"email": {email}, "token": {token}}
+	if kind != "" {
+		q.Set("type", kind)
+	}
+	return fmt.Sprintf("%s://%s/reset-change-password?%s", s.Cfg.DomainProtocol, s.Cfg.DomainName, q.Encode())
 }
 
 // personsDepartmentID reads a department id that must exist (Zou: 400

@@ -80,6 +80,14 @@ func loadConfig(path string) (config.Config, error) {
 	c.Enforce2FA = r.boolean("enforce_2fa", false)
 	c.EventStreamHost = r.str("event_stream_host", d.EventStreamHost)
 	c.EventStreamPort = r.integer("event_stream_port", d.EventStreamPort)
+	c.Mail.Enabled = r.boolean("mail_enabled", d.Mail.Enabled)
+	c.Mail.Server = r.str("mail_server", d.Mail.Server)
+	c.Mail.Port = r.integer("mail_port", d.Mail.Port)
+	c.Mail.Username = r.str("mail_username", d.Mail.Username)
+	c.Mail.Password = r.str("mail_password", d.Mail.Password)
+	c.Mail.UseTLS = r.boolean("mail_use_tls", d.Mail.UseTLS)
+	c.Mail.UseSSL = r.boolean("mail_use_ssl", d.Mail.UseSSL)
+	c.Mail.DefaultSender = r.str("mail_default_sender", d.Mail.DefaultSender)
 	c.AccessTokenTTL = time.Duration(r.integer("access_token_hours", int(d.AccessTokenTTL.Hours()))) * time.Hour
 	c.RefreshTokenTTL = time.Duration(r.integer("refresh_token_hours", int(d.RefreshTokenTTL.Hours()))) * time.Hour
 	if len(r.errs) > 0 {
