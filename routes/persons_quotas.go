@@ -252,7 +252,7 @@ func personsWeigh(rows []personsQuotaRow, start, end time.Time) []personsQuotaWe
 		case listed:
 			continue
 		default:
-			ts, te := r.TaskStart.Time, r.TaskEnd.Time
+			ts, te := personsNaive(r.TaskStart.Time), personsNaive(r.TaskEnd.Time)
 			all := personsBusinessDays(ts, te) + 1
 			counted := 1
 			switch {
@@ -269,6 +269,13 @@ func personsWeigh(rows []personsQuotaRow, start, end time.Time) []personsQuotaWe
 		out = append(out, personsQuotaWeight{id: r.EntityID, weight: weight})
 	}
 	return out
+}
+
+// personsNaive keeps the wall clock of a timestamp read from a column
+// without time zone, whatever location the driver gave it, so weekdays and
+// comparisons with the period bounds are those of the stored values.
+func personsNaive(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 }
 
 // personsRound2 rounds to two decimals half to even on the exact binary
