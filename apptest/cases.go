@@ -7,7 +7,8 @@ import (
 )
 
 // Case is one row of a route table: who calls what, and what Zou answers.
-// Path may hold {placeholders} that Run fills from its vars.
+// Path, and the string values of a map Body, may hold {placeholders} that
+// Run fills from its vars.
 type Case struct {
 	Name   string
 	As     *Person // nil = no token
@@ -39,7 +40,7 @@ func (e *Env) Run(t *testing.T, vars map[string]string, cases []Case) {
 			if c.As != nil {
 				token = c.As.Token
 			}
-			r := e.Do(c.Method, path, c.Body, token)
+			r := e.Do(c.Method, path, fillBody(c.Body, vars), token)
 			if r.Status != c.Status {
 				t.Fatalf("%s %s: status %d, want %d; body: %s", c.Method, path, r.Status, c.Status, r.Body)
 			}
@@ -67,6 +68,25 @@ func (e *Env) Run(t *testing.T, vars map[string]string, cases []Case) {
 			}
 		})
 	}
+}
+
+// fillBody replaces the string values of a map body that are exactly a
+// "{placeholder}" of vars; other bodies pass as they are.
+func fillBody(body any, vars map[string]string) any {
+	m, ok := body.(map[string]any)
+	if !ok {
+		return body
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if s, ok := v.(string); ok && strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			if x, ok := vars[s[1:len(s)-1]]; ok {
+				v = x
+			}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // objectsOf is the answer as objects: itself, or the elements of a list

@@ -37,6 +37,8 @@ type Config struct {
 	PolicyDir        string // directory with model.conf and policy.csv; "" = built-in copy
 
 	DefaultTimezone string
+	DomainName      string // host (and port) of the Kitsu front end, for links such as password resets
+	DomainProtocol  string // http or https
 	DefaultLocale   string
 	IsSelfHosted    bool
 	CrispToken      string
@@ -48,6 +50,31 @@ type Config struct {
 	Enforce2FA      bool
 	EventStreamHost string
 	EventStreamPort int
+
+	Mail Mail
+}
+
+// Mail is the SMTP account the server sends its emails (invitations) through.
+type Mail struct {
+	Enabled       bool
+	Server        string
+	Port          int
+	Username      string
+	Password      string // never logged nor echoed in errors
+	UseTLS        bool   // STARTTLS after connecting
+	UseSSL        bool   // TLS from the first byte (usually port 465)
+	DefaultSender string // the From address
+}
+
+// String shows the account without its password, so that printing or
+// logging a Config cannot leak it.
+func (m Mail) String() string {
+	pw := ""
+	if m.Password != "" {
+		pw = "***"
+	}
+	return fmt.Sprintf("{Enabled:%t Server:%s Port:%d Username:%s Password:%s UseTLS:%t UseSSL:%t DefaultSender:%s}",
+		m.Enabled, m.Server, m.Port, m.Username, pw, m.UseTLS, m.UseSSL, m.DefaultSender)
 }
 
 // DB is the PostgreSQL connection.
@@ -87,10 +114,13 @@ func Defaults() Config {
 		AutoMigrate:       true,
 		PolicyDir:         "",
 		DefaultTimezone:   "Europe/Paris",
+		DomainName:        "localhost:8080",
+		DomainProtocol:    "https",
 		DefaultLocale:     "en_US",
 		IsSelfHosted:      true,
 		EventStreamHost:   "localhost",
 		EventStreamPort:   5001,
+		Mail:              Mail{Enabled: true, Server: "localhost", Port: 25, DefaultSender: "no-reply@your-studio.com"},
 	}
 }
 
@@ -124,6 +154,12 @@ func (c Config) Validate() error {
 	}
 	if c.NbRecordsPerPage <= 0 {
 		return fmt.Errorf("NB_RECORDS_PER_PAGE must be positive, got %d", c.NbRecordsPerPage)
+	}
+	if c.Mail.UseTLS && c.Mail.UseSSL {
+		return fmt.Errorf("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL (TLS from the start) exclude each other: set one")
+	}
+	if c.Mail.Port <= 0 || c.Mail.Port > 65535 {
+		return fmt.Errorf("MAIL_PORT must be between 1 and 65535, got %d", c.Mail.Port)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/zou-go/zou/apptest"
 	"github.com/zou-go/zou/engine"
@@ -100,7 +101,9 @@ func (f *fixture) overrides(t testing.TB, coll string) map[string]any {
 	case "metadata-descriptors":
 		return map[string]any{"entity_type": "Asset", "data_type": "string"}
 	case "day-offs":
-		return map[string]any{"date": "2024-03-01", "end_date": "2024-03-02"}
+		// Each day off its own day: a person's day offs may not overlap.
+		day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(dayOffSeq.Add(1)))
+		return map[string]any{"date": day.Format("2006-01-02"), "end_date": day.Format("2006-01-02"), "person_id": f.e.Admin.ID}
 	case "time-spents":
 		return map[string]any{"date": "2024-03-01", "duration": 60.0}
 	}
@@ -164,6 +167,9 @@ func sampleValue(col *engine.Column) any {
 }
 
 // id returns the id of a shared row of table, creating it through the API once.
+// dayOffSeq spreads the fixtures' day offs over distinct days.
+var dayOffSeq atomic.Int64
+
 func (f *fixture) id(t testing.TB, table string) string {
 	t.Helper()
 	f.mu.Lock()

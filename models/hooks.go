@@ -52,6 +52,7 @@ func Configure(r *engine.Registry, s Settings) {
 	// Comments, status automations, notifications, subscriptions:
 
 	// Persons, departments, day offs, search filters:
+	r.MustCollection("day-offs").Hooks = dayOffHooks()
 
 }
 
@@ -108,7 +109,7 @@ func personHooks(s Settings) engine.Hooks {
 		BeforeWrite: func(ctx context.Context, tx bun.IDB, row, before any, p *engine.Principal) error {
 			return validatePerson(ctx, tx, s, row.(*Person), asPerson(before), p)
 		},
-		BeforeDelete: func(ctx context.Context, tx bun.IDB, id string, p *engine.Principal, _ url.Values) error {
+		BeforeDelete: func(ctx context.Context, tx bun.IDB, id string, p *engine.Principal, q url.Values) error {
 			if p != nil && p.PersonID == id {
 				return engine.Forbidden() // Zou raises a bare PermissionDenied
 			}
@@ -119,7 +120,7 @@ func personHooks(s Settings) engine.Hooks {
 			if email.Valid && isProtected(s, email.String) {
 				return engine.Status(http.StatusForbidden, "Can't delete this person, it's a protected account.")
 			}
-			return nil
+			return personPurge(ctx, tx, id, q)
 		},
 	}
 }

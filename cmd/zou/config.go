@@ -68,6 +68,8 @@ func loadConfig(path string) (config.Config, error) {
 	c.PolicyDir = r.str("policy_dir", d.PolicyDir)
 	c.DefaultTimezone = r.str("default_timezone", d.DefaultTimezone)
 	c.DefaultLocale = r.str("default_locale", d.DefaultLocale)
+	c.DomainName = r.str("domain_name", d.DomainName)
+	c.DomainProtocol = r.str("domain_protocol", d.DomainProtocol)
 	c.IsSelfHosted = r.boolean("is_self_hosted", d.IsSelfHosted)
 	c.CrispToken = r.str("crisp_token", d.CrispToken)
 	c.IndexerKey = r.str("indexer_key", d.IndexerKey)
@@ -78,6 +80,14 @@ func loadConfig(path string) (config.Config, error) {
 	c.Enforce2FA = r.boolean("enforce_2fa", false)
 	c.EventStreamHost = r.str("event_stream_host", d.EventStreamHost)
 	c.EventStreamPort = r.integer("event_stream_port", d.EventStreamPort)
+	c.Mail.Enabled = r.boolean("mail_enabled", d.Mail.Enabled)
+	c.Mail.Server = r.str("mail_server", d.Mail.Server)
+	c.Mail.Port = r.integer("mail_port", d.Mail.Port)
+	c.Mail.Username = r.str("mail_username", d.Mail.Username)
+	c.Mail.Password = r.str("mail_password", d.Mail.Password)
+	c.Mail.UseTLS = r.boolean("mail_use_tls", d.Mail.UseTLS)
+	c.Mail.UseSSL = r.boolean("mail_use_ssl", d.Mail.UseSSL)
+	c.Mail.DefaultSender = r.str("mail_default_sender", d.Mail.DefaultSender)
 	c.AccessTokenTTL = time.Duration(r.integer("access_token_hours", int(d.AccessTokenTTL.Hours()))) * time.Hour
 	c.RefreshTokenTTL = time.Duration(r.integer("refresh_token_hours", int(d.RefreshTokenTTL.Hours()))) * time.Hour
 	if len(r.errs) > 0 {
