@@ -150,9 +150,9 @@ func TestPersonsQuotaShots(t *testing.T) {
 	r := e.Must(200, "GET", "/data/persons/"+w.artist.ID+"/quota-shots/day/2026/3/4?project_id="+w.project+
 		"&task_type_id="+w.layoutType+"&count_mode=feedback", nil, w.artist.Token)
 	personsQuotaExpect("SQ01 / SH010", 1)(t, r)
-	// Each shot is Zou's entity row.
+	// Each shot is its entity row, typed as /data/entities types it (Zou says "Entity").
 	shot := r.List(t)[0]
-	if shot["id"] != vars["sh010"] || shot["type"] != "Entity" || shot["name"] != "SH010" {
+	if shot["id"] != vars["sh010"] || shot["type"] != "Shot" || shot["name"] != "SH010" {
 		t.Errorf("shot row: %v", shot)
 	}
 
