@@ -29,15 +29,18 @@ type Server struct {
 }
 
 // Handler builds the HTTP handler: middlewares, hand-written routes, then every collection.
-func (s *Server) Handler() http.Handler { return s.build(true) }
+func (s *Server) Handler() http.Handler { return engine.StripTrailingSlash(s.build(true)) }
 
 // GenericHandler is the router without the hand-written areas: index, auth
 // and the /data API exactly as the registry alone defines it. The engine's
 // own tests run against it, so that an area overriding a collection (tasks,
 // entities…) does not change what they pin about the generic machinery.
-func (s *Server) GenericHandler() http.Handler { return s.build(false) }
+func (s *Server) GenericHandler() http.Handler { return engine.StripTrailingSlash(s.build(false)) }
 
-func (s *Server) build(areas bool) http.Handler {
+// Routes lists the method and path of every route the server answers.
+func (s *Server) Routes() gin.RoutesInfo { return s.build(true).Routes() }
+
+func (s *Server) build(areas bool) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -76,7 +79,7 @@ func (s *Server) build(areas bool) http.Handler {
 		mounted[rt.Method+" "+rt.Path] = true
 	}
 	s.Engine.Mount(authed, func(method, path string) bool { return mounted[method+" "+path] })
-	return engine.StripTrailingSlash(r)
+	return r
 }
 
 func (s *Server) bodyLimit() int64 {
