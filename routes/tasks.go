@@ -43,6 +43,7 @@ func (s *Server) mountTasks(r gin.IRouter) {
 	s.mountTasksCreate(r)
 	s.mountTasksData(r)
 	s.mountTasksPreview(r)
+	s.mountTasksReview(r)
 }
 
 // tasksColl is a registered collection (the registry is fixed at boot).
