@@ -511,7 +511,7 @@ func (s *Server) assetsDelete(c *gin.Context, who *access.Caller) (int, any, err
 			return 0, nil, err
 		}
 	}
-	if err := s.assetsRemove(ctx, en.EntityID, en.ID, boolQuery(c, "force", false)); err != nil {
+	if err := s.removeEntity(ctx, en, boolQuery(c, "force", false), true); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil

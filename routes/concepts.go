@@ -146,7 +146,7 @@ func (s *Server) conceptsDelete(c *gin.Context, who *access.Caller) (int, any, e
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.entitiesRemove(ctx, en, boolQuery(c, "force", false)); err != nil {
+	if err := s.removeEntity(ctx, en, boolQuery(c, "force", false), true); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil

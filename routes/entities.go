@@ -310,7 +310,7 @@ func (s *Server) entitiesDeleteOne(c *gin.Context, who *access.Caller) (int, any
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.entitiesRemove(ctx, en, boolQuery(c, "force", false)); err != nil {
+	if err := s.removeEntity(ctx, en, boolQuery(c, "force", false), false); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil
@@ -339,86 +339,6 @@ func (s *Server) entitiesLoadForDelete(ctx context.Context, who *access.Caller, 
 
 // entitiesEventPrefix is the event family of a business type (asset, shot, edit…).
 func entitiesEventPrefix(kind string) string { return strings.ToLower(kind) }
-
-// entitiesRemove is Zou's remove_<kind>: an entity that has tasks is
-// canceled (<kind>:update) unless force; otherwise it is deleted with its
-// tasks and everything that hangs on them (<kind>:delete). One transaction;
-// the event is published after commit.
-func (s *Server) entitiesRemove(ctx context.Context, en *access.Entity, force bool) error {
-	prefix := entitiesEventPrefix(en.TypeName)
-	deleted := false
-	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		hasTasks, err := tx.NewSelect().TableExpr("task").Where("entity_id = ?", en.EntityID).Exists(ctx)
-		if err != nil {
-			return err
-		}
-		if hasTasks && !force {
-			_, err := tx.NewRaw("UPDATE entity SET canceled = true, updated_at = now() AT TIME ZONE 'UTC' WHERE id = ?", en.EntityID).Exec(ctx)
-			return err
-		}
-		deleted = true
-		return entitiesDeleteRows(ctx, tx, []string{en.EntityID})
-	})
-	if err != nil {
-		return engine.FromDB(err)
-	}
-	verb := "update"
-	if deleted {
-		verb = "delete"
-	}
-	s.publish(ctx, prefix+":"+verb, map[string]any{prefix + "_id": en.EntityID}, en.ID)
-	return nil
-}
-
-// entitiesDeleteRows deletes entities, their tasks and every row that
-// points at them (Zou's deletion service, as a fixed list of set-based
-// statements so that the number of queries does not grow with the rows).
-func entitiesDeleteRows(ctx context.Context, tx bun.IDB, ids []string) error {
-	arr := pgdialect.Array(ids)
-	tasks := `(SELECT id FROM task WHERE entity_id = ANY(?::uuid[]))`
-	comments := `(SELECT id FROM comment WHERE object_id IN ` + tasks + `)`
-	previews := `(SELECT id FROM preview_file WHERE task_id IN ` + tasks + `)`
-	stmts := []string{
-		`DELETE FROM notification WHERE task_id IN ` + tasks + ` OR comment_id IN ` + comments,
-		`DELETE FROM news WHERE task_id IN ` + tasks,
-		`DELETE FROM comment_mentions WHERE comment IN ` + comments,
-		`DELETE FROM comment_department_mentions WHERE comment IN ` + comments,
-		`DELETE FROM comment_acknoledgments WHERE comment IN ` + comments,
-		`DELETE FROM comment_preview_link WHERE comment IN ` + comments,
-		`DELETE FROM attachment_file WHERE comment_id IN ` + comments,
-		`DELETE FROM comment WHERE object_id IN ` + tasks,
-		`UPDATE entity SET preview_file_id = NULL WHERE preview_file_id IN ` + previews,
-		`UPDATE task SET last_preview_file_id = NULL WHERE last_preview_file_id IN ` + previews,
-		`UPDATE comment SET preview_file_id = NULL WHERE preview_file_id IN ` + previews,
-		`UPDATE news SET preview_file_id = NULL WHERE preview_file_id IN ` + previews,
-		`DELETE FROM comment_preview_link WHERE preview_file IN ` + previews,
-		`DELETE FROM preview_file WHERE task_id IN ` + tasks,
-		`DELETE FROM time_spent WHERE task_id IN ` + tasks,
-		`DELETE FROM subscription WHERE task_id IN ` + tasks,
-		`DELETE FROM task_person_link WHERE task_id IN ` + tasks,
-		`DELETE FROM production_schedule_version_task_link WHERE task_id IN ` + tasks,
-		`UPDATE output_file SET source_file_id = NULL WHERE source_file_id IN (SELECT id FROM working_file WHERE task_id IN ` + tasks + `)`,
-		`DELETE FROM working_file WHERE task_id IN ` + tasks,
-		`DELETE FROM task WHERE entity_id = ANY(?::uuid[])`,
-		`DELETE FROM entity_version WHERE entity_id = ANY(?::uuid[])`,
-		`DELETE FROM subscription WHERE entity_id = ANY(?::uuid[])`,
-		`DELETE FROM schedule_item WHERE object_id = ANY(?::uuid[])`,
-		`DELETE FROM entity_link WHERE entity_in_id = ANY(?::uuid[]) OR entity_out_id = ANY(?::uuid[])`,
-		`DELETE FROM entity_concept_link WHERE entity_in_id = ANY(?::uuid[]) OR entity_out_id = ANY(?::uuid[])`,
-		`DELETE FROM asset_instance_link WHERE entity_id = ANY(?::uuid[])`,
-		`DELETE FROM entity WHERE id = ANY(?::uuid[])`,
-	}
-	for _, q := range stmts {
-		args := make([]any, strings.Count(q, "?"))
-		for i := range args {
-			args[i] = arr
-		}
-		if _, err := tx.NewRaw(q, args...).Exec(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // entitiesDeleteMany: POST /actions/projects/<id>/delete-entities, Zou's
 // batch removal of assets, shots, edits and concepts of a project from an
@@ -477,12 +397,7 @@ func (s *Server) entitiesDeleteMany(c *gin.Context, who *access.Caller) (int, an
 	for i, r := range rows {
 		byID[r.ID] = i
 	}
-	type removal struct {
-		id, kind string
-		delete   bool
-	}
-	var plan []removal
-	var toDelete []string
+	var targets []removeTarget
 	done := []string{}
 	seen := map[string]bool{}
 	for _, id := range ids {
@@ -496,53 +411,11 @@ func (s *Server) entitiesDeleteMany(c *gin.Context, who *access.Caller) (int, an
 			continue
 		}
 		// Concepts always go for good; canceled entities too (Zou's entity_force).
-		plan = append(plan, removal{id: id, kind: r.Kind, delete: force || r.Canceled || r.Kind == "Concept"})
+		targets = append(targets, removeTarget{ID: id, Kind: r.Kind, Force: force || r.Canceled || r.Kind == "Concept"})
 		done = append(done, id)
 	}
-	var withTasks map[string]bool
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var have []string
-		if len(plan) > 0 {
-			if err := tx.NewRaw("SELECT DISTINCT entity_id::text FROM task WHERE entity_id = ANY(?::uuid[])", pgdialect.Array(done)).Scan(ctx, &have); err != nil {
-				return err
-			}
-		}
-		withTasks = map[string]bool{}
-		for _, id := range have {
-			withTasks[id] = true
-		}
-		var cancel []string
-		for _, p := range plan {
-			if withTasks[p.id] && !p.delete {
-				cancel = append(cancel, p.id)
-			} else {
-				toDelete = append(toDelete, p.id)
-			}
-		}
-		if len(cancel) > 0 {
-			if _, err := tx.NewRaw("UPDATE entity SET canceled = true, updated_at = now() AT TIME ZONE 'UTC' WHERE id = ANY(?::uuid[])", pgdialect.Array(cancel)).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		if len(toDelete) > 0 {
-			return entitiesDeleteRows(ctx, tx, toDelete)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, nil, engine.FromDB(err)
-	}
-	deleted := map[string]bool{}
-	for _, id := range toDelete {
-		deleted[id] = true
-	}
-	for _, p := range plan {
-		prefix := entitiesEventPrefix(p.kind)
-		verb := "update"
-		if deleted[p.id] {
-			verb = "delete"
-		}
-		s.publish(ctx, prefix+":"+verb, map[string]any{prefix + "_id": p.id}, pr.ID)
+	if err := s.removeEntities(ctx, pr.ID, targets, false); err != nil {
+		return 0, nil, err
 	}
 	return http.StatusOK, done, nil
 }

@@ -592,11 +592,9 @@ func (s *Server) shotsDelete(kind string) handler {
 		if err := shotsDeleteAllowed(en); err != nil {
 			return 0, nil, err
 		}
-		removed, err := s.shotsRemoveEntity(ctx, en, boolQuery(c, "force", false))
-		if err != nil {
+		if err := s.removeEntity(ctx, en, boolQuery(c, "force", false), true); err != nil {
 			return 0, nil, err
 		}
-		s.shotsPublishRemoval(ctx, en, removed)
 		return http.StatusNoContent, nil, nil
 	}
 }

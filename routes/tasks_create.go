@@ -255,62 +255,27 @@ func (s *Server) tasksCreateMany(ctx context.Context, who *access.Caller, taskTy
 }
 
 // tasksRemove deletes tasks as Zou's remove_task does. With force, what
-// hangs off them goes too (working and output files, comments with their
-// notifications, news, links and attachments, subscriptions, previews,
-// time spents, notifications, news); without, a task still referenced is a
-// 400 from the foreign key. It answers the task:delete events.
+// hangs off them goes too (purgeTasks); without, only their assignments, and
+// a task still referenced is a 400 from the foreign key. It answers the
+// task:delete events.
 func tasksRemove(ctx context.Context, tx bun.IDB, ids []string, force bool) ([]tasksEvent, error) {
-	arr := pgdialect.Array(ids)
+	var rows []purgedTask
+	var err error
 	if force {
-		const comments = "(SELECT c.id FROM comment c WHERE c.object_id = ANY(?::uuid[]))"
-		const previews = "(SELECT pf.id FROM preview_file pf WHERE pf.task_id = ANY(?::uuid[]))"
-		const outputs = "(SELECT o.id FROM output_file o JOIN working_file w ON w.id = o.source_file_id WHERE w.task_id = ANY(?::uuid[]))"
-		stmts := []string{
-			"UPDATE preview_file SET source_file_id = NULL WHERE source_file_id IN " + outputs,
-			"DELETE FROM output_file WHERE id IN " + outputs,
-			"DELETE FROM working_file WHERE task_id = ANY(?::uuid[])",
-			"DELETE FROM notification WHERE comment_id IN " + comments,
-			"DELETE FROM news WHERE comment_id IN " + comments,
-			"DELETE FROM attachment_file WHERE comment_id IN " + comments,
-			"DELETE FROM comment_acknoledgments WHERE comment IN " + comments,
-			"DELETE FROM comment_mentions WHERE comment IN " + comments,
-			"DELETE FROM comment_department_mentions WHERE comment IN " + comments,
-			"DELETE FROM comment_preview_link WHERE comment IN " + comments,
-			"DELETE FROM comment WHERE object_id = ANY(?::uuid[])",
-			"DELETE FROM subscription WHERE task_id = ANY(?::uuid[])",
-			"UPDATE entity SET preview_file_id = NULL WHERE preview_file_id IN " + previews,
-			"UPDATE news SET preview_file_id = NULL WHERE preview_file_id IN " + previews,
-			"UPDATE comment SET preview_file_id = NULL WHERE preview_file_id IN " + previews,
-			"DELETE FROM comment_preview_link WHERE preview_file IN " + previews,
-			"DELETE FROM preview_file WHERE task_id = ANY(?::uuid[])",
-			"DELETE FROM time_spent WHERE task_id = ANY(?::uuid[])",
-			"DELETE FROM notification WHERE task_id = ANY(?::uuid[])",
-			"DELETE FROM news WHERE task_id = ANY(?::uuid[])",
+		rows, err = purgeTasks(ctx, tx, ids)
+	} else {
+		if _, err := tx.NewRaw("DELETE FROM task_person_link WHERE task_id = ANY(?::uuid[])", pgdialect.Array(ids)).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("remove assignments: %w", err)
 		}
-		for _, q := range stmts {
-			if _, err := tx.NewRaw(q, arr).Exec(ctx); err != nil {
-				return nil, fmt.Errorf("remove what hangs off tasks: %w", err)
-			}
-		}
+		rows, err = deleteTaskRows(ctx, tx, ids)
 	}
-	if _, err := tx.NewRaw("DELETE FROM task_person_link WHERE task_id = ANY(?::uuid[])", arr).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("remove assignments: %w", err)
-	}
-	var rows []struct {
-		ID       string `bun:"id"`
-		Entity   string `bun:"entity_id"`
-		TaskType string `bun:"task_type_id"`
-		Project  string `bun:"project_id"`
-	}
-	err := tx.NewRaw(`DELETE FROM task WHERE id = ANY(?::uuid[])
-		RETURNING id::text, entity_id::text, task_type_id::text, project_id::text`, arr).Scan(ctx, &rows)
 	if err != nil {
-		return nil, engine.FromDB(err)
+		return nil, err
 	}
 	evs := make([]tasksEvent, 0, len(rows))
 	for _, r := range rows {
-		evs = append(evs, tasksEvent{"task:delete", map[string]any{"task_id": r.ID, "entity_id": r.Entity,
-			"task_type_id": r.TaskType}, r.Project})
+		evs = append(evs, tasksEvent{"task:delete", map[string]any{"task_id": r.ID, "entity_id": r.EntityID,
+			"task_type_id": r.TaskTypeID}, r.ProjectID})
 	}
 	return evs, nil
 }
