@@ -19,10 +19,10 @@ func (s *Server) mountConcepts(r gin.IRouter) {
 	r.GET("/data/concepts", s.route(s.conceptsList))
 	r.GET("/data/concepts/with-tasks", s.route(s.conceptsWithTasks))
 	r.GET("/data/concepts/:id", s.route(s.conceptsGet))
-	r.DELETE("/data/concepts/:id", s.route(s.conceptsDelete))
-	r.GET("/data/concepts/:id/task-types", s.route(s.conceptsTaskTypes))
-	r.GET("/data/concepts/:id/tasks", s.route(s.conceptsTasks))
-	r.GET("/data/concepts/:id/preview-files", s.route(s.conceptsPreviewFiles))
+	r.DELETE("/data/concepts/:id", s.route(s.editsDeleteRoute("Concept")))
+	r.GET("/data/concepts/:id/task-types", s.route(s.editsTaskTypesRoute(conceptsLoad)))
+	r.GET("/data/concepts/:id/tasks", s.route(s.editsTasksRoute(conceptsLoad)))
+	r.GET("/data/concepts/:id/preview-files", s.route(s.editsPreviewFilesRoute(conceptsLoad)))
 	r.GET("/data/projects/:id/concepts", s.route(s.conceptsOfProject))
 	r.POST("/data/projects/:id/concepts", s.route(s.conceptsCreate))
 }
@@ -138,52 +138,6 @@ func (s *Server) conceptsGet(c *gin.Context, who *access.Caller) (int, any, erro
 	return http.StatusOK, full, nil
 }
 
-// conceptsDelete: DELETE /data/concepts/<id> (creator or project manager);
-// a concept with tasks is canceled unless ?force=true.
-func (s *Server) conceptsDelete(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	en, err := s.entitiesLoadForDelete(ctx, who, c.Param("id"), "Concept")
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := s.removeEntity(ctx, en, boolQuery(c, "force", false), true); err != nil {
-		return 0, nil, err
-	}
-	return http.StatusNoContent, nil, nil
-}
-
-// conceptsTaskTypes: GET /data/concepts/<id>/task-types.
-func (s *Server) conceptsTaskTypes(c *gin.Context, who *access.Caller) (int, any, error) {
-	en, err := conceptsLoad(c, who)
-	if err != nil {
-		return 0, nil, err
-	}
-	b, err := s.entitiesTaskTypes(c.Request.Context(), en.EntityID)
-	return http.StatusOK, b, err
-}
-
-// conceptsTasks: GET /data/concepts/<id>/tasks (?relations adds assignees).
-func (s *Server) conceptsTasks(c *gin.Context, who *access.Caller) (int, any, error) {
-	en, err := conceptsLoad(c, who)
-	if err != nil {
-		return 0, nil, err
-	}
-	b, err := s.entitiesDetailedTasks(c.Request.Context(), boolQuery(c, "relations", false), func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("t.entity_id = ?", en.EntityID)
-	})
-	return http.StatusOK, b, err
-}
-
-// conceptsPreviewFiles: GET /data/concepts/<id>/preview-files, grouped by task type.
-func (s *Server) conceptsPreviewFiles(c *gin.Context, who *access.Caller) (int, any, error) {
-	en, err := conceptsLoad(c, who)
-	if err != nil {
-		return 0, nil, err
-	}
-	res, err := s.entitiesPreviewsByTaskType(c.Request.Context(), en.EntityID)
-	return http.StatusOK, res, err
-}
-
 // conceptsOfProject: GET /data/projects/<id>/concepts; vendors and clients refused.
 func (s *Server) conceptsOfProject(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
@@ -209,15 +163,7 @@ func (s *Server) conceptsCreate(c *gin.Context, who *access.Caller) (int, any, e
 	if err != nil {
 		return 0, nil, err
 	}
-	name, err := requiredString(body, "name")
-	if err != nil {
-		return 0, nil, err
-	}
-	description, _, err := field[string](body, "description")
-	if err != nil {
-		return 0, nil, err
-	}
-	data, _, err := field[map[string]any](body, "data")
+	name, description, data, err := editsCreateFields(body)
 	if err != nil {
 		return 0, nil, err
 	}

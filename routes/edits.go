@@ -21,10 +21,10 @@ func (s *Server) mountEdits(r gin.IRouter) {
 	r.GET("/data/edits/all", s.route(s.editsList))
 	r.GET("/data/edits/with-tasks", s.route(s.editsWithTasks))
 	r.GET("/data/edits/:id", s.route(s.editsGet))
-	r.DELETE("/data/edits/:id", s.route(s.editsDelete))
-	r.GET("/data/edits/:id/task-types", s.route(s.editsTaskTypes))
-	r.GET("/data/edits/:id/tasks", s.route(s.editsTasks))
-	r.GET("/data/edits/:id/preview-files", s.route(s.editsPreviewFiles))
+	r.DELETE("/data/edits/:id", s.route(s.editsDeleteRoute("Edit")))
+	r.GET("/data/edits/:id/task-types", s.route(s.editsTaskTypesRoute(editsLoad)))
+	r.GET("/data/edits/:id/tasks", s.route(s.editsTasksRoute(editsLoad)))
+	r.GET("/data/edits/:id/preview-files", s.route(s.editsPreviewFilesRoute(editsLoad)))
 	r.GET("/data/edits/:id/versions", s.route(s.editsVersions))
 	r.GET("/data/episodes/:id/edits", s.route(s.editsOfEpisode))
 	r.GET("/data/episodes/:id/edit-tasks", s.route(s.editsTasksOfEpisode))
@@ -187,7 +187,7 @@ func editsIDCriteria(c *gin.Context, cols map[string]string) (string, []any, err
 // editsGet: GET /data/edits/<id>, one edit with its episode and tasks.
 func (s *Server) editsGet(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	en, err := who.Entity(ctx, c.Param("id"), "Edit")
+	en, err := editsLoad(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -211,60 +211,78 @@ func editsFirst(b []byte) json.RawMessage {
 	return rows[0]
 }
 
-// editsDelete: DELETE /data/edits/<id> (creator or project manager); an
-// edit with tasks is canceled unless ?force=true.
-func (s *Server) editsDelete(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	en, err := s.entitiesLoadForDelete(ctx, who, c.Param("id"), "Edit")
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := s.removeEntity(ctx, en, boolQuery(c, "force", false), true); err != nil {
-		return 0, nil, err
-	}
-	return http.StatusNoContent, nil, nil
+// editsLoader reaches the entity in the path for a read route; edits and
+// concepts differ only there, so their read routes share one body each.
+type editsLoader func(c *gin.Context, who *access.Caller) (*access.Entity, error)
+
+// editsLoad reaches an edit for its read routes: project member, vendors
+// on their edits.
+func editsLoad(c *gin.Context, who *access.Caller) (*access.Entity, error) {
+	return who.Entity(c.Request.Context(), c.Param("id"), "Edit")
 }
 
-// editsTaskTypes: GET /data/edits/<id>/task-types.
-func (s *Server) editsTaskTypes(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	en, err := who.Entity(ctx, c.Param("id"), "Edit")
-	if err != nil {
-		return 0, nil, err
+// editsDeleteRoute answers DELETE /data/edits/<id> and /data/concepts/<id>
+// for that kind (creator or project manager); an entity with tasks is
+// canceled unless ?force=true.
+func (s *Server) editsDeleteRoute(kind string) handler {
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		ctx := c.Request.Context()
+		en, err := s.entitiesLoadForDelete(ctx, who, c.Param("id"), kind)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := s.removeEntity(ctx, en, boolQuery(c, "force", false), true); err != nil {
+			return 0, nil, err
+		}
+		return http.StatusNoContent, nil, nil
 	}
-	b, err := s.entitiesTaskTypes(ctx, en.EntityID)
-	return http.StatusOK, b, err
 }
 
-// editsTasks: GET /data/edits/<id>/tasks (?relations adds assignees).
-func (s *Server) editsTasks(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	en, err := who.Entity(ctx, c.Param("id"), "Edit")
-	if err != nil {
-		return 0, nil, err
+// editsTaskTypesRoute answers GET .../<id>/task-types for the entity load reaches.
+func (s *Server) editsTaskTypesRoute(load editsLoader) handler {
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		en, err := load(c, who)
+		if err != nil {
+			return 0, nil, err
+		}
+		b, err := s.entitiesTaskTypes(c.Request.Context(), en.EntityID)
+		return http.StatusOK, b, err
 	}
-	b, err := s.entitiesDetailedTasks(ctx, boolQuery(c, "relations", false), func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("t.entity_id = ?", en.EntityID)
-	})
-	return http.StatusOK, b, err
 }
 
-// editsPreviewFiles: GET /data/edits/<id>/preview-files, grouped by task type.
-func (s *Server) editsPreviewFiles(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	en, err := who.Entity(ctx, c.Param("id"), "Edit")
-	if err != nil {
-		return 0, nil, err
+// editsTasksRoute answers GET .../<id>/tasks for the entity load reaches
+// (?relations adds assignees).
+func (s *Server) editsTasksRoute(load editsLoader) handler {
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		en, err := load(c, who)
+		if err != nil {
+			return 0, nil, err
+		}
+		b, err := s.entitiesDetailedTasks(c.Request.Context(), boolQuery(c, "relations", false), func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("t.entity_id = ?", en.EntityID)
+		})
+		return http.StatusOK, b, err
 	}
-	res, err := s.entitiesPreviewsByTaskType(ctx, en.EntityID)
-	return http.StatusOK, res, err
+}
+
+// editsPreviewFilesRoute answers GET .../<id>/preview-files for the entity
+// load reaches, grouped by task type.
+func (s *Server) editsPreviewFilesRoute(load editsLoader) handler {
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		en, err := load(c, who)
+		if err != nil {
+			return 0, nil, err
+		}
+		res, err := s.entitiesPreviewsByTaskType(c.Request.Context(), en.EntityID)
+		return http.StatusOK, res, err
+	}
 }
 
 // editsVersions: GET /data/edits/<id>/versions, the stored data versions of
 // an edit, newest first.
 func (s *Server) editsVersions(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	en, err := who.Entity(ctx, c.Param("id"), "Edit")
+	en, err := editsLoad(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -343,15 +361,7 @@ func (s *Server) editsCreate(c *gin.Context, who *access.Caller) (int, any, erro
 	if err != nil {
 		return 0, nil, err
 	}
-	name, err := requiredString(body, "name")
-	if err != nil {
-		return 0, nil, err
-	}
-	description, _, err := field[string](body, "description")
-	if err != nil {
-		return 0, nil, err
-	}
-	data, _, err := field[map[string]any](body, "data")
+	name, description, data, err := editsCreateFields(body)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -387,6 +397,19 @@ func (s *Server) editsCreate(c *gin.Context, who *access.Caller) (int, any, erro
 		s.publish(ctx, "edit:new", map[string]any{"edit_id": created, "parent_id": editsNullable(episodeID)}, pr.ID)
 	}
 	return http.StatusCreated, out, nil
+}
+
+// editsCreateFields reads what a new edit or concept is given alike: a
+// required name, an optional description and data.
+func editsCreateFields(body map[string]json.RawMessage) (name, description string, data map[string]any, err error) {
+	if name, err = requiredString(body, "name"); err != nil {
+		return "", "", nil, err
+	}
+	if description, _, err = field[string](body, "description"); err != nil {
+		return "", "", nil, err
+	}
+	data, _, err = field[map[string]any](body, "data")
+	return name, description, data, err
 }
 
 // editsData is the data a new edit or concept starts with ({} when none).
