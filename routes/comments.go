@@ -57,6 +57,41 @@ func (s *Server) commentsTx(ctx context.Context, fn func(tx bun.Tx, ev *comments
 	return nil
 }
 
+// commentsTaskComment reaches the task in the path, then its comment
+// comment_id. Zou does not check that the comment belongs to the task; we
+// do, so access to one task does not open another's comments.
+func (s *Server) commentsTaskComment(c *gin.Context, who *access.Caller) (*access.Task, *commentsMeta, error) {
+	ctx := c.Request.Context()
+	t, err := who.Task(ctx, c.Param("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	cm, err := commentsOfTaskComment(ctx, s.DB, t.TaskID, c.Param("comment_id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, cm, nil
+}
+
+// commentsChange runs fn like commentsTx and answers 200 with comment id
+// read inside the same transaction (with relations or not), so the answer
+// shows the change the events announce.
+func (s *Server) commentsChange(ctx context.Context, id string, relations bool, fn func(tx bun.Tx, ev *commentsEvents) error) (int, any, error) {
+	var out []byte
+	err := s.commentsTx(ctx, func(tx bun.Tx, ev *commentsEvents) error {
+		if err := fn(tx, ev); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.Engine.Read(ctx, tx, s.commentsColl(), id, relations)
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, out, nil
+}
+
 // commentsMentioned reports whether the caller was mentioned in the task's
 // conversation (by name or department, in comments or replies): Zou's
 // check_task_mention_access lets them answer there.
@@ -598,18 +633,11 @@ func (s *Server) commentsDelete(c *gin.Context, who *access.Caller) (int, any, e
 // the caller's acknowledgement and answers the comment with relations.
 func (s *Server) commentsAck(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	t, err := who.Task(ctx, c.Param("id"))
+	t, cm, err := s.commentsTaskComment(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
-	// Zou does not check that the comment belongs to the task; we do, so
-	// access to one task does not open another's comments.
-	cm, err := commentsOfTaskComment(ctx, s.DB, t.TaskID, c.Param("comment_id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	var out []byte
-	err = s.commentsTx(ctx, func(tx bun.Tx, ev *commentsEvents) error {
+	return s.commentsChange(ctx, cm.ID, true, func(tx bun.Tx, ev *commentsEvents) error {
 		res, err := tx.NewRaw(`DELETE FROM comment_acknoledgments WHERE comment = ? AND person = ?`, cm.ID, who.PersonID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("unacknowledge %s: %w", cm.ID, err)
@@ -622,13 +650,8 @@ func (s *Server) commentsAck(c *gin.Context, who *access.Caller) (int, any, erro
 			}
 		}
 		ev.add(name, map[string]any{"comment_id": cm.ID, "person_id": who.PersonID}, t.Project.ID)
-		out, err = s.Engine.Read(ctx, tx, s.commentsColl(), cm.ID, true)
-		return err
+		return nil
 	})
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, out, nil
 }
 
 // commentsAutomationGet is GET /data/status-automations/<id>: admins only,

@@ -49,11 +49,7 @@ func commentsReplies(ctx context.Context, tx bun.IDB, commentID string) ([]any, 
 // the comment's author are notified, mentioned people too.
 func (s *Server) commentsReply(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	t, err := who.Task(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	cm, err := commentsOfTaskComment(ctx, s.DB, t.TaskID, c.Param("comment_id"))
+	t, cm, err := s.commentsTaskComment(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -172,17 +168,12 @@ func commentsNonNil(ids []string) []string {
 // notifications; the answer is the comment.
 func (s *Server) commentsDeleteReply(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	t, err := who.Task(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	cm, err := commentsOfTaskComment(ctx, s.DB, t.TaskID, c.Param("comment_id"))
+	t, cm, err := s.commentsTaskComment(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
 	replyID := c.Param("reply_id")
-	var out []byte
-	err = s.commentsTx(ctx, func(tx bun.Tx, ev *commentsEvents) error {
+	return s.commentsChange(ctx, cm.ID, false, func(tx bun.Tx, ev *commentsEvents) error {
 		replies, err := commentsReplies(ctx, tx, cm.ID)
 		if err != nil {
 			return err
@@ -221,24 +212,15 @@ func (s *Server) commentsDeleteReply(c *gin.Context, who *access.Caller) (int, a
 			}
 		}
 		ev.add("comment:delete-reply", map[string]any{"task_id": t.TaskID, "comment_id": cm.ID, "reply_id": replyID}, t.Project.ID)
-		out, err = s.Engine.Read(ctx, tx, s.commentsColl(), cm.ID, false)
-		return err
+		return nil
 	})
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, out, nil
 }
 
 // commentsDeleteAttachment is DELETE .../comments/<comment_id>/attachments/<attachment_file_id>:
 // the comment's author, or a manager of the project.
 func (s *Server) commentsDeleteAttachment(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	t, err := who.Task(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	cm, err := commentsOfTaskComment(ctx, s.DB, t.TaskID, c.Param("comment_id"))
+	t, cm, err := s.commentsTaskComment(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -301,8 +283,7 @@ func (s *Server) commentsMove(c *gin.Context, who *access.Caller) (int, any, err
 	if src.EntityID != dst.EntityID {
 		return 0, nil, engine.BadRequest("A comment can only be moved between tasks of the same entity.")
 	}
-	var out []byte
-	err = s.commentsTx(ctx, func(tx bun.Tx, ev *commentsEvents) error {
+	return s.commentsChange(ctx, cm.ID, true, func(tx bun.Tx, ev *commentsEvents) error {
 		var withPreview bool
 		if err := tx.NewRaw(`SELECT preview_file_id IS NOT NULL OR EXISTS (SELECT 1 FROM comment_preview_link WHERE comment = c.id)
 			FROM comment c WHERE c.id = ? FOR UPDATE`, cm.ID).Scan(ctx, &withPreview); err != nil {
@@ -347,13 +328,8 @@ func (s *Server) commentsMove(c *gin.Context, who *access.Caller) (int, any, err
 			}
 			ev.add("news:new", map[string]any{"news_id": newsID, "task_status_id": row.Status, "task_type_id": task.TaskTypeID}, task.ProjectID)
 		}
-		out, err = s.Engine.Read(ctx, tx, s.commentsColl(), cm.ID, true)
-		return err
+		return nil
 	})
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, out, nil
 }
 
 // commentsAddPreview is POST /actions/tasks/<id>/comments/<comment_id>/add-preview:
@@ -444,8 +420,7 @@ func (s *Server) commentsUpdate(c *gin.Context, who *access.Caller) (int, any, e
 		}
 	}
 	m["editor_id"] = json.RawMessage(`"` + who.PersonID + `"`)
-	var out []byte
-	err = s.commentsTx(ctx, func(tx bun.Tx, ev *commentsEvents) error {
+	return s.commentsChange(ctx, cm.ID, true, func(tx bun.Tx, ev *commentsEvents) error {
 		if _, err := s.Engine.Patch(ctx, tx, s.commentsColl(), who.Principal, cm.ID, m); err != nil {
 			return err
 		}
@@ -491,13 +466,8 @@ func (s *Server) commentsUpdate(c *gin.Context, who *access.Caller) (int, any, e
 			return err
 		}
 		ev.add("comment:update", map[string]any{"comment_id": cm.ID, "task_id": task.ID}, task.ProjectID)
-		out, err = s.Engine.Read(ctx, tx, s.commentsColl(), cm.ID, true)
-		return err
+		return nil
 	})
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, out, nil
 }
 
 // commentsMayUpdate applies Zou's update rules for non-admins.
