@@ -252,11 +252,7 @@ func (s *Server) tasksAssignOne(c *gin.Context, who *access.Caller) (int, any, e
 func (s *Server) tasksAssignMany(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
 	personID := c.Param("id")
-	m, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	ids, err := tasksIDList(m)
+	_, ids, err := tasksIDBody(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -321,6 +317,20 @@ func (s *Server) tasksAssignMany(c *gin.Context, who *access.Caller) (int, any, 
 	return http.StatusOK, b, err
 }
 
+// tasksIDBody reads the JSON object of a bulk route and its required
+// task_ids, for the routes that read more fields from the same body.
+func tasksIDBody(c *gin.Context) (map[string]json.RawMessage, []string, error) {
+	m, err := bodyObject(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, err := tasksIDList(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, ids, nil
+}
+
 // tasksIDList reads the required non-empty task_ids list of bulk routes.
 func tasksIDList(m map[string]json.RawMessage) ([]string, error) {
 	ids, err := idList(m, "task_ids")
@@ -338,11 +348,7 @@ func tasksIDList(m map[string]json.RawMessage) ([]string, error) {
 // unassign, and answers the ids of the tasks it changed.
 func (s *Server) tasksClearAssignation(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	m, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	ids, err := tasksIDList(m)
+	m, ids, err := tasksIDBody(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -402,11 +408,7 @@ func (s *Server) tasksClearAssignation(c *gin.Context, who *access.Caller) (int,
 // tasks the caller may not supervise are skipped; answers the changed tasks.
 func (s *Server) tasksSetPriority(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	m, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	ids, err := tasksIDList(m)
+	m, ids, err := tasksIDBody(c)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -100,11 +100,7 @@ func (s *Server) tasksSetMainPreview(c *gin.Context, who *access.Caller) (int, a
 // updated entities.
 func (s *Server) tasksSetMainPreviews(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	m, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	ids, err := tasksIDList(m)
+	_, ids, err := tasksIDBody(c)
 	if err != nil {
 		return 0, nil, err
 	}
