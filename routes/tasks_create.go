@@ -294,10 +294,20 @@ func (s *Server) tasksDeleteForType(c *gin.Context, who *access.Caller) (int, an
 	if !engine.IsUUID(taskTypeID) {
 		return 0, nil, engine.NotFound()
 	}
+	err = s.tasksRemoveSelected(ctx, "SELECT id::text FROM task WHERE project_id = ? AND task_type_id = ?", pr.ID, taskTypeID)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+// tasksRemoveSelected removes, in one transaction, the tasks the query
+// selects (none is no error), then publishes what their removal announces.
+func (s *Server) tasksRemoveSelected(ctx context.Context, query string, args ...any) error {
 	var evs []tasksEvent
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var ids []string
-		err := tx.NewRaw("SELECT id::text FROM task WHERE project_id = ? AND task_type_id = ?", pr.ID, taskTypeID).Scan(ctx, &ids)
+		err := tx.NewRaw(query, args...).Scan(ctx, &ids)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
@@ -305,10 +315,10 @@ func (s *Server) tasksDeleteForType(c *gin.Context, who *access.Caller) (int, an
 		return err
 	})
 	if err != nil {
-		return 0, nil, err
+		return err
 	}
 	s.tasksFlush(ctx, evs)
-	return http.StatusNoContent, nil, nil
+	return nil
 }
 
 // tasksDeleteMany is POST /actions/projects/<id>/delete-tasks [ids]: a
@@ -324,20 +334,10 @@ func (s *Server) tasksDeleteMany(c *gin.Context, who *access.Caller) (int, any, 
 	if err != nil {
 		return 0, nil, err
 	}
-	var evs []tasksEvent
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var mine []string
-		err := tx.NewRaw("SELECT id::text FROM task WHERE project_id = ? AND id = ANY(?::uuid[])", pr.ID, pgdialect.Array(ids)).Scan(ctx, &mine)
-		if err != nil || len(mine) == 0 {
-			return err
-		}
-		evs, err = tasksRemove(ctx, tx, mine, true)
-		return err
-	})
+	err = s.tasksRemoveSelected(ctx, "SELECT id::text FROM task WHERE project_id = ? AND id = ANY(?::uuid[])", pr.ID, pgdialect.Array(ids))
 	if err != nil {
 		return 0, nil, err
 	}
-	s.tasksFlush(ctx, evs)
 	return http.StatusOK, ids, nil
 }
 
