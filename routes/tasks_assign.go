@@ -53,21 +53,30 @@ func (s *Server) tasksTargetDepartments(ctx context.Context, db bun.IDB, personI
 	return deps, nil
 }
 
+// tasksTeamVerdict is the head Zou's assign and unassign checks share:
+// admins may, callers outside the team may not, its managers may. decided
+// is false when the department rules must answer.
+func tasksTeamVerdict(t *access.Task) (ok, decided bool) {
+	switch {
+	case t.Caller().IsAdmin():
+		return true, true
+	case !t.Member:
+		return false, true
+	case t.IsManager():
+		return true, true
+	}
+	return false, false
+}
+
 // tasksMayAssign is check_task_department_access: admin; in the team and
 // manager there; supervisor there without departments, or of the task type's
 // department sharing a department with the assignee; anyone assigning
 // himself to a task of one of his departments.
 func tasksMayAssign(ctx context.Context, t *access.Task, personID string, targetDeps []string) (bool, error) {
+	if ok, decided := tasksTeamVerdict(t); decided {
+		return ok, nil
+	}
 	c := t.Caller()
-	if c.IsAdmin() {
-		return true, nil
-	}
-	if !t.Member {
-		return false, nil
-	}
-	if t.IsManager() {
-		return true, nil
-	}
 	deps, err := c.Departments(ctx)
 	if err != nil {
 		return false, err
@@ -88,16 +97,10 @@ func tasksMayAssign(ctx context.Context, t *access.Task, personID string, target
 // the team and manager there; supervisor there covering the task type's
 // department (or without departments); an assignee removing himself.
 func tasksMayUnassign(ctx context.Context, t *access.Task, personID string) (bool, error) {
+	if ok, decided := tasksTeamVerdict(t); decided {
+		return ok, nil
+	}
 	c := t.Caller()
-	if c.IsAdmin() {
-		return true, nil
-	}
-	if !t.Member {
-		return false, nil
-	}
-	if t.IsManager() {
-		return true, nil
-	}
 	if t.IsSupervisor() {
 		ok, err := c.CoversDepartment(ctx, t.DepartmentID)
 		if err != nil || ok {
