@@ -38,6 +38,16 @@ func conceptsRefuse(pr *access.Project) error {
 	return pr.RefuseClient()
 }
 
+// conceptsListScope is editsListScope for the concept lists, which refuse
+// vendors and clients of the project named.
+func conceptsListScope(ctx context.Context, c *gin.Context, who *access.Caller) error {
+	pr, err := editsListScope(ctx, c, who)
+	if err != nil {
+		return err
+	}
+	return conceptsRefuse(pr)
+}
+
 // conceptsList: GET /data/concepts, concepts filtered by the query string,
 // with their project name, ordered by name.
 func (s *Server) conceptsList(c *gin.Context, who *access.Caller) (int, any, error) {
@@ -46,11 +56,7 @@ func (s *Server) conceptsList(c *gin.Context, who *access.Caller) (int, any, err
 	if err != nil {
 		return 0, nil, err
 	}
-	pr, err := editsListScope(ctx, c, who)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := conceptsRefuse(pr); err != nil {
+	if err := conceptsListScope(ctx, c, who); err != nil {
 		return 0, nil, err
 	}
 	view := entitiesView("Concept", nil, false, engine.Extra{Key: "project_name",
@@ -87,11 +93,7 @@ func (s *Server) conceptsWithTasks(c *gin.Context, who *access.Caller) (int, any
 	if err != nil {
 		return 0, nil, err
 	}
-	pr, err := editsListScope(ctx, c, who)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := conceptsRefuse(pr); err != nil {
+	if err := conceptsListScope(ctx, c, who); err != nil {
 		return 0, nil, err
 	}
 	b, err := s.conceptsWithTasksQuery(ctx, who, cond, args)
