@@ -254,11 +254,7 @@ func (s *Server) projectsTeam(c *gin.Context, who *access.Caller) (int, any, err
 // (with an optional per-project role); 201 with the project.
 func (s *Server) projectsTeamAdd(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
+	pr, body, err := projectsManagedBody(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -402,11 +398,7 @@ func projectsLink(ctx context.Context, db bun.IDB, st *projectsSetting, projectI
 func (s *Server) projectsSettingAdd(st *projectsSetting) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		pr, err := who.ManagerOf(ctx, c.Param("id"))
-		if err != nil {
-			return 0, nil, err
-		}
-		body, err := bodyObject(c)
+		pr, body, err := projectsManagedBody(c, who)
 		if err != nil {
 			return 0, nil, err
 		}

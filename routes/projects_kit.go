@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/gin-gonic/gin"
 	"github.com/uptrace/bun"
+
+	"github.com/zou-go/zou/access"
 )
 
 // Small checks the project routes share, so each reads one way everywhere.
@@ -29,4 +32,19 @@ func projectsRequiredID(body map[string]json.RawMessage, key string) (string, er
 		return "", err
 	}
 	return idField(body, key)
+}
+
+// projectsManagedBody is the project of the path, for its managers only,
+// and the JSON object of the request body, read in that order so a
+// non-manager learns nothing about the body's faults.
+func projectsManagedBody(c *gin.Context, who *access.Caller) (*access.Project, map[string]json.RawMessage, error) {
+	pr, err := who.ManagerOf(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := bodyObject(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pr, body, nil
 }

@@ -152,11 +152,7 @@ func (s *Server) projectsTaskStatusLink(c *gin.Context, who *access.Caller) (int
 func (s *Server) projectsReorderLinks(table, col, key, typeName string) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		pr, err := who.ManagerOf(ctx, c.Param("id"))
-		if err != nil {
-			return 0, nil, err
-		}
-		body, err := bodyObject(c)
+		pr, body, err := projectsManagedBody(c, who)
 		if err != nil {
 			return 0, nil, err
 		}

@@ -199,6 +199,17 @@ func projectsReadDescriptorBody(body map[string]json.RawMessage) (*projectsDescr
 	return d, nil
 }
 
+// projectsDescriptorRequest reads the request body as a descriptor body
+// (the raw object too, for routes that check more keys).
+func projectsDescriptorRequest(c *gin.Context) (*projectsDescriptorBody, map[string]json.RawMessage, error) {
+	body, err := bodyObject(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := projectsReadDescriptorBody(body)
+	return d, body, err
+}
+
 // projectsNewDescriptor checks a creation body has a name and fills in
 // Zou's defaults for what it leaves out.
 func projectsNewDescriptor(d *projectsDescriptorBody) error {
@@ -250,11 +261,7 @@ func (s *Server) projectsDescriptorCreate(c *gin.Context, who *access.Caller) (i
 	if _, err := who.Project(ctx, c.Param("id")); err != nil {
 		return 0, nil, err
 	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	d, err := projectsReadDescriptorBody(body)
+	d, _, err := projectsDescriptorRequest(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -342,11 +349,7 @@ func (s *Server) projectsDescriptorUpdate(c *gin.Context, who *access.Caller) (i
 	if err != nil {
 		return 0, nil, err
 	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	d, err := projectsReadDescriptorBody(body)
+	d, _, err := projectsDescriptorRequest(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -463,11 +466,7 @@ func (s *Server) projectsDescriptorDelete(c *gin.Context, who *access.Caller) (i
 // positions follow descriptor_ids; the others follow, by name.
 func (s *Server) projectsDescriptorsReorder(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
+	pr, body, err := projectsManagedBody(c, who)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -109,11 +109,7 @@ func (s *Server) projectsAllDescriptorCreate(c *gin.Context, who *access.Caller)
 	if err := who.RequireGlobalManager(); err != nil {
 		return 0, nil, err
 	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	d, err := projectsReadDescriptorBody(body)
+	d, _, err := projectsDescriptorRequest(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -180,11 +176,7 @@ func (s *Server) projectsAllDescriptorUpdate(c *gin.Context, who *access.Caller)
 	if err := who.RequireGlobalManager(); err != nil {
 		return 0, nil, err
 	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	d, err := projectsReadDescriptorBody(body)
+	d, body, err := projectsDescriptorRequest(c)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -259,11 +259,7 @@ func (s *Server) projectsBudget(c *gin.Context, who *access.Caller) (int, any, e
 // follows the project's last one.
 func (s *Server) projectsBudgetCreate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
+	pr, body, err := projectsManagedBody(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
