@@ -83,6 +83,18 @@ func projectsPathID(c *gin.Context, key string) (string, error) {
 	return id, nil
 }
 
+// projectsManagedPath is the project of the path, for its managers only, and
+// the id path parameter key (projectsPathID), the start of the routes that
+// remove or change one member or link.
+func projectsManagedPath(c *gin.Context, who *access.Caller, key string) (*access.Project, string, error) {
+	pr, err := who.ManagerOf(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return nil, "", err
+	}
+	id, err := projectsPathID(c, key)
+	return pr, id, err
+}
+
 // ---- Project lists -------------------------------------------------------
 
 // projectsDescriptorJSON is the shape Zou gives the descriptors nested in
@@ -242,18 +254,11 @@ func (s *Server) projectsTeam(c *gin.Context, who *access.Caller) (int, any, err
 // (with an optional per-project role); 201 with the project.
 func (s *Server) projectsTeamAdd(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
+	pr, body, err := projectsManagedBody(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	if _, err := requiredString(body, "person_id"); err != nil {
-		return 0, nil, err
-	}
-	personID, err := idField(body, "person_id")
+	personID, err := projectsRequiredID(body, "person_id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -261,10 +266,7 @@ func (s *Server) projectsTeamAdd(c *gin.Context, who *access.Caller) (int, any, 
 	if err != nil {
 		return 0, nil, err
 	}
-	if ok, err := projectsExists(ctx, s.DB, "person", personID); err != nil || !ok {
-		if err == nil {
-			err = engine.BadRequest("Person with id " + personID + " not found")
-		}
+	if err := projectsFound(ctx, s.DB, "person", personID, engine.BadRequest("Person with id "+personID+" not found")); err != nil {
 		return 0, nil, err
 	}
 	q := "INSERT INTO project_person_link (project_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
@@ -285,11 +287,7 @@ func (s *Server) projectsTeamAdd(c *gin.Context, who *access.Caller) (int, any, 
 // with null, clears) the role a member holds in this production.
 func (s *Server) projectsTeamRole(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	personID, err := projectsPathID(c, "person_id")
+	pr, personID, err := projectsManagedPath(c, who, "person_id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -316,11 +314,7 @@ func (s *Server) projectsTeamRole(c *gin.Context, who *access.Caller) (int, any,
 // also when the person was not in the team, as Zou).
 func (s *Server) projectsTeamRemove(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	personID, err := projectsPathID(c, "person_id")
+	pr, personID, err := projectsManagedPath(c, who, "person_id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -404,18 +398,11 @@ func projectsLink(ctx context.Context, db bun.IDB, st *projectsSetting, projectI
 func (s *Server) projectsSettingAdd(st *projectsSetting) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		pr, err := who.ManagerOf(ctx, c.Param("id"))
+		pr, body, err := projectsManagedBody(c, who)
 		if err != nil {
 			return 0, nil, err
 		}
-		body, err := bodyObject(c)
-		if err != nil {
-			return 0, nil, err
-		}
-		if _, err := requiredString(body, st.bodyKey); err != nil {
-			return 0, nil, err
-		}
-		targetID, err := idField(body, st.bodyKey)
+		targetID, err := projectsRequiredID(body, st.bodyKey)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -429,10 +416,7 @@ func (s *Server) projectsSettingAdd(st *projectsSetting) handler {
 				priority = &p
 			}
 		}
-		if ok, err := projectsExists(ctx, s.DB, st.target, targetID); err != nil || !ok {
-			if err == nil {
-				err = engine.BadRequest(st.label + " with id " + targetID + " not found")
-			}
+		if err := projectsFound(ctx, s.DB, st.target, targetID, engine.BadRequest(st.label+" with id "+targetID+" not found")); err != nil {
 			return 0, nil, err
 		}
 		if err := projectsLink(ctx, s.DB, st, pr.ID, targetID, priority); err != nil {
@@ -449,11 +433,7 @@ func (s *Server) projectsSettingAdd(st *projectsSetting) handler {
 func (s *Server) projectsSettingRemove(st *projectsSetting) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		pr, err := who.ManagerOf(ctx, c.Param("id"))
-		if err != nil {
-			return 0, nil, err
-		}
-		targetID, err := projectsPathID(c, "target_id")
+		pr, targetID, err := projectsManagedPath(c, who, "target_id")
 		if err != nil {
 			return 0, nil, err
 		}

@@ -26,10 +26,7 @@ func (s *Server) mountProjectsLinks(r gin.IRouter) {
 // projectsLinkProject is the project a link body names, for its manager only
 // (these routes know no 404: an unknown project is a bad body).
 func projectsLinkProject(ctx context.Context, who *access.Caller, body map[string]json.RawMessage) (*access.Project, error) {
-	if _, err := requiredString(body, "project_id"); err != nil {
-		return nil, err
-	}
-	projectID, err := idField(body, "project_id")
+	projectID, err := projectsRequiredID(body, "project_id")
 	if err != nil {
 		return nil, err
 	}
@@ -49,14 +46,7 @@ func projectsLinkTarget(ctx context.Context, db bun.IDB, body map[string]json.Ra
 	if !engine.IsUUID(v) {
 		return "", engine.BadRequest(key + " is required and must be a valid UUID")
 	}
-	ok, err := projectsExists(ctx, db, table, v)
-	if err != nil {
-		return "", err
-	}
-	if !ok {
-		return "", engine.BadRequest(key + " " + v + " does not exist")
-	}
-	return v, nil
+	return v, projectsFound(ctx, db, table, v, engine.BadRequest(key+" "+v+" does not exist"))
 }
 
 // projectsLinkPriority reads priority (1 when absent): an integer, or a
@@ -76,34 +66,53 @@ func projectsLinkPriority(body map[string]json.RawMessage) (int, error) {
 	return 0, err
 }
 
+// projectsLinkRequest is what both link routes read from their body.
+type projectsLinkRequest struct {
+	body     map[string]json.RawMessage
+	pr       *access.Project
+	targetID string
+	priority int
+}
+
+// projectsReadLink reads a link body in Zou's order of checks: the project
+// (managers only), the linked row (key, an id of table), then the priority.
+func (s *Server) projectsReadLink(c *gin.Context, who *access.Caller, key, table string) (*projectsLinkRequest, error) {
+	ctx := c.Request.Context()
+	body, err := bodyObject(c)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := projectsLinkProject(ctx, who, body)
+	if err != nil {
+		return nil, err
+	}
+	targetID, err := projectsLinkTarget(ctx, s.DB, body, key, table)
+	if err != nil {
+		return nil, err
+	}
+	priority, err := projectsLinkPriority(body)
+	if err != nil {
+		return nil, err
+	}
+	return &projectsLinkRequest{body: body, pr: pr, targetID: targetID, priority: priority}, nil
+}
+
 // projectsTaskTypeLink is POST /data/task-type-links: links a task type to a
 // project, or sets the priority of the existing link; 201 with the link.
 func (s *Server) projectsTaskTypeLink(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	pr, err := projectsLinkProject(ctx, who, body)
-	if err != nil {
-		return 0, nil, err
-	}
-	ttID, err := projectsLinkTarget(ctx, s.DB, body, "task_type_id", "task_type")
-	if err != nil {
-		return 0, nil, err
-	}
-	priority, err := projectsLinkPriority(body)
+	l, err := s.projectsReadLink(c, who, "task_type_id", "task_type")
 	if err != nil {
 		return 0, nil, err
 	}
 	out, err := engine.QueryObject(ctx, s.DB, `INSERT INTO project_task_type_link (id, created_at, updated_at, project_id, task_type_id, priority)
  VALUES (gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, ?, ?)
  ON CONFLICT (project_id, task_type_id) DO UPDATE SET priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at
- RETURNING id, created_at, updated_at, project_id, task_type_id, priority, 'ProjectTaskTypeLink' AS type`, pr.ID, ttID, priority)
+ RETURNING id, created_at, updated_at, project_id, task_type_id, priority, 'ProjectTaskTypeLink' AS type`, l.pr.ID, l.targetID, l.priority)
 	if err != nil {
 		return 0, nil, engine.FromDB(err)
 	}
-	s.projectsUpdated(ctx, pr.ID)
+	s.projectsUpdated(ctx, l.pr.ID)
 	return http.StatusCreated, out, nil
 }
 
@@ -111,23 +120,11 @@ func (s *Server) projectsTaskTypeLink(c *gin.Context, who *access.Caller) (int, 
 // to a project (priority, roles_for_board), or updates the existing link.
 func (s *Server) projectsTaskStatusLink(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	body, err := bodyObject(c)
+	l, err := s.projectsReadLink(c, who, "task_status_id", "task_status")
 	if err != nil {
 		return 0, nil, err
 	}
-	pr, err := projectsLinkProject(ctx, who, body)
-	if err != nil {
-		return 0, nil, err
-	}
-	tsID, err := projectsLinkTarget(ctx, s.DB, body, "task_status_id", "task_status")
-	if err != nil {
-		return 0, nil, err
-	}
-	priority, err := projectsLinkPriority(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	roles, err := templatesRoles(body)
+	roles, err := templatesRoles(l.body)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -141,11 +138,11 @@ func (s *Server) projectsTaskStatusLink(c *gin.Context, who *access.Caller) (int
  ON CONFLICT (project_id, task_status_id) DO UPDATE SET priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at,
  roles_for_board = CASE WHEN ?::varchar[] IS NULL THEN project_task_status_link.roles_for_board ELSE EXCLUDED.roles_for_board END
  RETURNING id, created_at, updated_at, project_id, task_status_id, priority, to_jsonb(roles_for_board) AS roles_for_board,
- 'ProjectTaskStatusLink' AS type`, pr.ID, tsID, priority, rolesArg, rolesArg)
+ 'ProjectTaskStatusLink' AS type`, l.pr.ID, l.targetID, l.priority, rolesArg, rolesArg)
 	if err != nil {
 		return 0, nil, engine.FromDB(err)
 	}
-	s.projectsUpdated(ctx, pr.ID)
+	s.projectsUpdated(ctx, l.pr.ID)
 	return http.StatusCreated, out, nil
 }
 
@@ -155,11 +152,7 @@ func (s *Server) projectsTaskStatusLink(c *gin.Context, who *access.Caller) (int
 func (s *Server) projectsReorderLinks(table, col, key, typeName string) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		pr, err := who.ManagerOf(ctx, c.Param("id"))
-		if err != nil {
-			return 0, nil, err
-		}
-		body, err := bodyObject(c)
+		pr, body, err := projectsManagedBody(c, who)
 		if err != nil {
 			return 0, nil, err
 		}

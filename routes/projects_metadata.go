@@ -72,6 +72,12 @@ type projectsDescriptorRow struct {
 	Departments []string `bun:"departments,array"`
 }
 
+// projectsDescriptorRowSelect reads projectsDescriptorRow over
+// metadata_descriptor alias md; callers add their WHERE.
+const projectsDescriptorRowSelect = `SELECT md.id::text, md.project_id::text, md.entity_type, md.task_type_id::text, md.field_name,
+ ARRAY(SELECT dl.department_id::text FROM department_metadata_descriptor_link dl WHERE dl.metadata_descriptor_id = md.id) AS departments
+ FROM metadata_descriptor md`
+
 // projectsLoadDescriptor reads a descriptor of the project (404 when it
 // belongs to another one: Zou does not check, and would leak it).
 func projectsLoadDescriptor(ctx context.Context, db bun.IDB, projectID, id string) (*projectsDescriptorRow, error) {
@@ -79,9 +85,7 @@ func projectsLoadDescriptor(ctx context.Context, db bun.IDB, projectID, id strin
 		return nil, engine.NotFound()
 	}
 	var d projectsDescriptorRow
-	err := db.NewRaw(`SELECT md.id::text, md.project_id::text, md.entity_type, md.task_type_id::text, md.field_name,
- ARRAY(SELECT dl.department_id::text FROM department_metadata_descriptor_link dl WHERE dl.metadata_descriptor_id = md.id) AS departments
- FROM metadata_descriptor md WHERE md.id = ? AND md.project_id = ?`, id, projectID).Scan(ctx, &d)
+	err := db.NewRaw(projectsDescriptorRowSelect+" WHERE md.id = ? AND md.project_id = ?", id, projectID).Scan(ctx, &d)
 	if projectsNoRows(err) {
 		return nil, engine.NotFound()
 	}
@@ -91,14 +95,25 @@ func projectsLoadDescriptor(ctx context.Context, db bun.IDB, projectID, id strin
 	return &d, nil
 }
 
-// projectsDescriptor is GET /data/projects/<id>/metadata-descriptors/<id>.
-func (s *Server) projectsDescriptor(c *gin.Context, who *access.Caller) (int, any, error) {
+// projectsDescriptorOf is the project of the path (any member) and its
+// descriptor of the path, the start of the routes on one descriptor.
+func (s *Server) projectsDescriptorOf(c *gin.Context, who *access.Caller) (*access.Project, *projectsDescriptorRow, error) {
 	ctx := c.Request.Context()
 	pr, err := who.Project(ctx, c.Param("id"))
 	if err != nil {
-		return 0, nil, err
+		return nil, nil, err
 	}
 	d, err := projectsLoadDescriptor(ctx, s.DB, pr.ID, c.Param("descriptor_id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return pr, d, nil
+}
+
+// projectsDescriptor is GET /data/projects/<id>/metadata-descriptors/<id>.
+func (s *Server) projectsDescriptor(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	_, d, err := s.projectsDescriptorOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -184,6 +199,40 @@ func projectsReadDescriptorBody(body map[string]json.RawMessage) (*projectsDescr
 	return d, nil
 }
 
+// projectsDescriptorRequest reads the request body as a descriptor body
+// (the raw object too, for routes that check more keys).
+func projectsDescriptorRequest(c *gin.Context) (*projectsDescriptorBody, map[string]json.RawMessage, error) {
+	body, err := bodyObject(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := projectsReadDescriptorBody(body)
+	return d, body, err
+}
+
+// projectsNewDescriptor checks a creation body has a name and fills in
+// Zou's defaults for what it leaves out.
+func projectsNewDescriptor(d *projectsDescriptorBody) error {
+	if d.name == nil || *d.name == "" {
+		return engine.BadRequest("The field name is missing.")
+	}
+	if d.entityType == "" {
+		d.entityType = "Asset"
+	}
+	if d.dataType == nil {
+		str := "string"
+		d.dataType = &str
+	}
+	if d.choices == nil {
+		d.choices = json.RawMessage("[]")
+	}
+	if d.forClient == nil {
+		f := false
+		d.forClient = &f
+	}
+	return nil
+}
+
 // projectsCheckDepartments refuses unknown departments (Zou: 404 Department
 // not found; a 400 here, as for any other bad id of a body).
 func projectsCheckDepartments(ctx context.Context, db bun.IDB, ids []string) error {
@@ -212,11 +261,7 @@ func (s *Server) projectsDescriptorCreate(c *gin.Context, who *access.Caller) (i
 	if _, err := who.Project(ctx, c.Param("id")); err != nil {
 		return 0, nil, err
 	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	d, err := projectsReadDescriptorBody(body)
+	d, _, err := projectsDescriptorRequest(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -224,22 +269,8 @@ func (s *Server) projectsDescriptorCreate(c *gin.Context, who *access.Caller) (i
 	if err != nil {
 		return 0, nil, err
 	}
-	if d.name == nil || *d.name == "" {
-		return 0, nil, engine.BadRequest("The field name is missing.")
-	}
-	if d.entityType == "" {
-		d.entityType = "Asset"
-	}
-	if d.dataType == nil {
-		str := "string"
-		d.dataType = &str
-	}
-	if d.choices == nil {
-		d.choices = json.RawMessage("[]")
-	}
-	if d.forClient == nil {
-		f := false
-		d.forClient = &f
+	if err := projectsNewDescriptor(d); err != nil {
+		return 0, nil, err
 	}
 	if err := s.projectsCheckDescriptorTarget(ctx, d.entityType, d.taskTypeID); err != nil {
 		return 0, nil, err
@@ -273,14 +304,9 @@ func (s *Server) projectsCheckDescriptorTarget(ctx context.Context, entityType, 
 		if taskTypeID == "" {
 			return engine.BadRequest("Task metadata descriptors require a task_type_id.")
 		}
-		ok, err := projectsExists(ctx, s.DB, "task_type", taskTypeID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return engine.BadRequest("Task type not found.")
-		}
-	} else if taskTypeID != "" {
+		return projectsFound(ctx, s.DB, "task_type", taskTypeID, engine.BadRequest("Task type not found."))
+	}
+	if taskTypeID != "" {
 		return engine.BadRequest("task_type_id only applies to Task metadata descriptors.")
 	}
 	return nil
@@ -319,19 +345,11 @@ func projectsInsertDescriptor(ctx context.Context, e *engine.Engine, tx bun.IDB,
 // A new name renames the field_name and moves the stored values with it.
 func (s *Server) projectsDescriptorUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.Project(ctx, c.Param("id"))
+	pr, cur, err := s.projectsDescriptorOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
-	cur, err := projectsLoadDescriptor(ctx, s.DB, pr.ID, c.Param("descriptor_id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	d, err := projectsReadDescriptorBody(body)
+	d, _, err := projectsDescriptorRequest(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -429,11 +447,7 @@ func projectsRenameValues(ctx context.Context, tx bun.IDB, d *projectsDescriptor
 // projectsDescriptorDelete is DELETE /data/projects/<id>/metadata-descriptors/<id>.
 func (s *Server) projectsDescriptorDelete(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.Project(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	cur, err := projectsLoadDescriptor(ctx, s.DB, pr.ID, c.Param("descriptor_id"))
+	pr, cur, err := s.projectsDescriptorOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -452,11 +466,7 @@ func (s *Server) projectsDescriptorDelete(c *gin.Context, who *access.Caller) (i
 // positions follow descriptor_ids; the others follow, by name.
 func (s *Server) projectsDescriptorsReorder(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
+	pr, body, err := projectsManagedBody(c, who)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -2,7 +2,6 @@ package routes
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"slices"
 
@@ -51,14 +50,43 @@ func projectsManagedOpen(ctx context.Context, db bun.IDB, who *access.Caller) ([
 // projectsDescriptorsByField loads the descriptors of a field across projects.
 func projectsDescriptorsByField(ctx context.Context, db bun.IDB, projectIDs []string, entityType, fieldName string) ([]projectsDescriptorRow, error) {
 	var rows []projectsDescriptorRow
-	err := db.NewRaw(`SELECT md.id::text, md.project_id::text, md.entity_type, md.task_type_id::text, md.field_name,
- ARRAY(SELECT dl.department_id::text FROM department_metadata_descriptor_link dl WHERE dl.metadata_descriptor_id = md.id) AS departments
- FROM metadata_descriptor md WHERE md.project_id::text = ANY(?) AND md.entity_type = ? AND md.field_name = ? ORDER BY md.created_at`,
+	err := db.NewRaw(projectsDescriptorRowSelect+` WHERE md.project_id::text = ANY(?) AND md.entity_type = ? AND md.field_name = ? ORDER BY md.created_at`,
 		projectsPgStrings(projectIDs), entityType, fieldName).Scan(ctx, &rows)
 	if err != nil && !projectsNoRows(err) {
 		return nil, err
 	}
 	return rows, nil
+}
+
+// projectsOnField runs fn on each descriptor of fieldName across projects,
+// all in one transaction, and answers the rows it ran on.
+func (s *Server) projectsOnField(ctx context.Context, projects []string, entityType, fieldName string,
+	fn func(ctx context.Context, tx bun.Tx, r *projectsDescriptorRow) error) ([]projectsDescriptorRow, error) {
+	var rows []projectsDescriptorRow
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if rows, err = projectsDescriptorsByField(ctx, tx, projects, entityType, fieldName); err != nil {
+			return err
+		}
+		for i := range rows {
+			if err := fn(ctx, tx, &rows[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, engine.FromDB(err)
+	}
+	return rows, nil
+}
+
+// projectsDescriptorEvents tells each descriptor's project it moved (verb:
+// update or delete).
+func (s *Server) projectsDescriptorEvents(ctx context.Context, verb string, rows []projectsDescriptorRow) {
+	for _, r := range rows {
+		s.publish(ctx, "metadata-descriptor:"+verb, map[string]any{"metadata_descriptor_id": r.ID}, r.ProjectID)
+	}
 }
 
 // projectsJSONList joins JSON objects into an array.
@@ -81,35 +109,17 @@ func (s *Server) projectsAllDescriptorCreate(c *gin.Context, who *access.Caller)
 	if err := who.RequireGlobalManager(); err != nil {
 		return 0, nil, err
 	}
-	body, err := bodyObject(c)
+	d, _, err := projectsDescriptorRequest(c)
 	if err != nil {
 		return 0, nil, err
 	}
-	d, err := projectsReadDescriptorBody(body)
-	if err != nil {
+	if err := projectsNewDescriptor(d); err != nil {
 		return 0, nil, err
-	}
-	if d.name == nil || *d.name == "" {
-		return 0, nil, engine.BadRequest("The field name is missing.")
-	}
-	if d.entityType == "" {
-		d.entityType = "Asset"
 	}
 	if err := projectsAllEntityType(d.entityType); err != nil {
 		return 0, nil, err
 	}
 	d.taskTypeID = ""
-	if d.dataType == nil {
-		str := "string"
-		d.dataType = &str
-	}
-	if d.choices == nil {
-		d.choices = json.RawMessage("[]")
-	}
-	if d.forClient == nil {
-		f := false
-		d.forClient = &f
-	}
 	if err := projectsCheckDepartments(ctx, s.DB, d.departments); err != nil {
 		return 0, nil, err
 	}
@@ -166,11 +176,7 @@ func (s *Server) projectsAllDescriptorUpdate(c *gin.Context, who *access.Caller)
 	if err := who.RequireGlobalManager(); err != nil {
 		return 0, nil, err
 	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	d, err := projectsReadDescriptorBody(body)
+	d, body, err := projectsDescriptorRequest(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -191,27 +197,18 @@ func (s *Server) projectsAllDescriptorUpdate(c *gin.Context, who *access.Caller)
 		return 0, nil, err
 	}
 	var updated [][]byte
-	var rows []projectsDescriptorRow
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		if rows, err = projectsDescriptorsByField(ctx, tx, projects, d.entityType, c.Param("field_name")); err != nil {
+	rows, err := s.projectsOnField(ctx, projects, d.entityType, c.Param("field_name"), func(ctx context.Context, tx bun.Tx, r *projectsDescriptorRow) error {
+		out, err := s.projectsChangeDescriptor(ctx, tx, r, d)
+		if err != nil {
 			return err
 		}
-		for i := range rows {
-			out, err := s.projectsChangeDescriptor(ctx, tx, &rows[i], d)
-			if err != nil {
-				return err
-			}
-			updated = append(updated, out)
-		}
+		updated = append(updated, out)
 		return nil
 	})
 	if err != nil {
-		return 0, nil, engine.FromDB(err)
+		return 0, nil, err
 	}
-	for _, r := range rows {
-		s.publish(ctx, "metadata-descriptor:update", map[string]any{"metadata_descriptor_id": r.ID}, r.ProjectID)
-	}
+	s.projectsDescriptorEvents(ctx, "update", rows)
 	return http.StatusOK, projectsJSONList(updated), nil
 }
 
@@ -230,28 +227,18 @@ func (s *Server) projectsAllDescriptorDelete(c *gin.Context, who *access.Caller)
 	if err != nil {
 		return 0, nil, err
 	}
-	var rows []projectsDescriptorRow
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		if rows, err = projectsDescriptorsByField(ctx, tx, projects, entityType, c.Param("field_name")); err != nil {
-			return err
-		}
-		for _, r := range rows {
-			// The collection's delete hook strips the values.
-			if err := s.Engine.Remove(ctx, tx, s.projectsColl("metadata-descriptors"), who.Principal, r.ID, nil); err != nil {
-				return err
-			}
-		}
-		return nil
+	rows, err := s.projectsOnField(ctx, projects, entityType, c.Param("field_name"), func(ctx context.Context, tx bun.Tx, r *projectsDescriptorRow) error {
+		// The collection's delete hook strips the values.
+		return s.Engine.Remove(ctx, tx, s.projectsColl("metadata-descriptors"), who.Principal, r.ID, nil)
 	})
 	if err != nil {
-		return 0, nil, engine.FromDB(err)
+		return 0, nil, err
 	}
 	ids := make([]string, 0, len(rows))
 	for _, r := range rows {
 		ids = append(ids, r.ID)
-		s.publish(ctx, "metadata-descriptor:delete", map[string]any{"metadata_descriptor_id": r.ID}, r.ProjectID)
 	}
+	s.projectsDescriptorEvents(ctx, "delete", rows)
 	return http.StatusOK, ids, nil
 }
 

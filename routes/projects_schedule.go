@@ -57,6 +57,20 @@ func projectsScheduleReader(ctx context.Context, who *access.Caller, projectID s
 	return pr, pr.RefuseVendor()
 }
 
+// projectsScheduleCreate runs query, an INSERT of schedule items RETURNING
+// id::text (Zou creates the missing ones on first read), and announces each
+// new item; creating none is no error.
+func (s *Server) projectsScheduleCreate(ctx context.Context, projectID, query string, args ...any) error {
+	var created []string
+	if err := s.DB.NewRaw(query, args...).Scan(ctx, &created); err != nil && !projectsNoRows(err) {
+		return engine.FromDB(err)
+	}
+	for _, id := range created {
+		s.publish(ctx, "schedule-item:new", map[string]any{"schedule_item_id": id}, projectID)
+	}
+	return nil
+}
+
 // projectsScheduleItems is GET /data/projects/<id>/schedule-items.
 func (s *Server) projectsScheduleItems(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
@@ -79,18 +93,13 @@ func (s *Server) projectsTaskTypeScheduleItems(c *gin.Context, who *access.Calle
 	if err != nil {
 		return 0, nil, err
 	}
-	var created []string
-	err = s.DB.NewRaw(`INSERT INTO schedule_item (id, created_at, updated_at, project_id, task_type_id, start_date, end_date)
+	if err := s.projectsScheduleCreate(ctx, pr.ID, `INSERT INTO schedule_item (id, created_at, updated_at, project_id, task_type_id, start_date, end_date)
  SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', l.project_id, l.task_type_id, current_date, current_date + 1
  FROM project_task_type_link l JOIN task_type tt ON tt.id = l.task_type_id
  WHERE l.project_id = ? AND tt.for_entity IN ('Asset', 'Shot', 'Sequence', 'Episode', 'Edit')
  AND NOT EXISTS (SELECT 1 FROM schedule_item si WHERE si.project_id = l.project_id AND si.task_type_id = l.task_type_id AND si.object_id IS NULL)
- RETURNING id::text`, pr.ID).Scan(ctx, &created)
-	if err != nil && !projectsNoRows(err) {
-		return 0, nil, engine.FromDB(err)
-	}
-	for _, id := range created {
-		s.publish(ctx, "schedule-item:new", map[string]any{"schedule_item_id": id}, pr.ID)
+ RETURNING id::text`, pr.ID); err != nil {
+		return 0, nil, err
 	}
 	b, err := engine.QueryJSON(ctx, s.DB, `SELECT si.id, si.start_date, si.end_date, si.man_days, si.project_id, si.task_type_id, si.object_id
  FROM schedule_item si JOIN project_task_type_link l ON l.project_id = si.project_id AND l.task_type_id = si.task_type_id
@@ -149,10 +158,7 @@ func (s *Server) projectsEntityScheduleItems(kind string) handler {
 		if !engine.IsUUID(taskType) {
 			return 0, nil, engine.MalformedID()
 		}
-		if ok, err := projectsExists(ctx, s.DB, "task_type", taskType); err != nil || !ok {
-			if err == nil {
-				err = engine.NotFound()
-			}
+		if err := projectsFound(ctx, s.DB, "task_type", taskType, engine.NotFound()); err != nil {
 			return 0, nil, err
 		}
 		args := []any{pr.ID}
@@ -164,16 +170,11 @@ func (s *Server) projectsEntityScheduleItems(kind string) handler {
 			args = append(args, episode)
 		}
 		targets := projectsScheduleTargets(kind, byEpisode)
-		var created []string
-		err = s.DB.NewRaw(`INSERT INTO schedule_item (id, created_at, updated_at, project_id, task_type_id, object_id, start_date, end_date)
+		if err := s.projectsScheduleCreate(ctx, pr.ID, `INSERT INTO schedule_item (id, created_at, updated_at, project_id, task_type_id, object_id, start_date, end_date)
  SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, ?, x.id, current_date, current_date + 1
  FROM (`+targets+`) x WHERE NOT EXISTS (SELECT 1 FROM schedule_item si WHERE si.project_id = ? AND si.task_type_id = ? AND si.object_id = x.id)
- RETURNING id::text`, append(append([]any{pr.ID, taskType}, args...), pr.ID, taskType)...).Scan(ctx, &created)
-		if err != nil && !projectsNoRows(err) {
-			return 0, nil, engine.FromDB(err)
-		}
-		for _, id := range created {
-			s.publish(ctx, "schedule-item:new", map[string]any{"schedule_item_id": id}, pr.ID)
+ RETURNING id::text`, append(append([]any{pr.ID, taskType}, args...), pr.ID, taskType)...); err != nil {
+			return 0, nil, err
 		}
 		b, err := engine.QueryJSON(ctx, s.DB, `SELECT si.id, si.start_date, si.end_date, si.man_days, si.project_id, si.task_type_id, si.object_id, x.name
  FROM schedule_item si JOIN (`+targets+`) x ON x.id = si.object_id WHERE si.project_id = ? AND si.task_type_id = ? ORDER BY x.name, si.id`,
@@ -184,15 +185,17 @@ func (s *Server) projectsEntityScheduleItems(kind string) handler {
 
 // ---- Budgets ------------------------------------------------------------------
 
-// projectsBudgetID reads the budget of the path and checks it belongs to the
-// project (a malformed id is Zou's 400 of check_id_parameter).
-func projectsBudgetID(ctx context.Context, db bun.IDB, c *gin.Context, projectID string) (string, error) {
-	id := c.Param("budget_id")
+// projectsChildID reads the id path parameter key and checks that table has
+// that row under parentCol = parentID (a malformed id is Zou's 400 of
+// check_id_parameter, a row of another parent a 404).
+func projectsChildID(ctx context.Context, db bun.IDB, c *gin.Context, key, table, parentCol, parentID string) (string, error) {
+	id := c.Param(key)
 	if !engine.IsUUID(id) {
 		return "", engine.MalformedID()
 	}
 	var ok bool
-	if err := db.NewRaw("SELECT EXISTS (SELECT 1 FROM budget WHERE id = ? AND project_id = ?)", id, projectID).Scan(ctx, &ok); err != nil {
+	if err := db.NewRaw("SELECT EXISTS (SELECT 1 FROM ? WHERE id = ? AND ? = ?)",
+		bun.Ident(table), id, bun.Ident(parentCol), parentID).Scan(ctx, &ok); err != nil {
 		return "", err
 	}
 	if !ok {
@@ -201,20 +204,32 @@ func projectsBudgetID(ctx context.Context, db bun.IDB, c *gin.Context, projectID
 	return id, nil
 }
 
-// projectsEntryID reads the budget entry of the path, checked against its budget.
-func projectsEntryID(ctx context.Context, db bun.IDB, c *gin.Context, budgetID string) (string, error) {
-	id := c.Param("entry_id")
-	if !engine.IsUUID(id) {
-		return "", engine.MalformedID()
+// projectsBudgetOf is what every budget route checks first: the caller
+// manages the project, and the budget of the path belongs to it.
+func (s *Server) projectsBudgetOf(c *gin.Context, who *access.Caller) (*access.Project, string, error) {
+	ctx := c.Request.Context()
+	pr, err := who.ManagerOf(ctx, c.Param("id"))
+	if err != nil {
+		return nil, "", err
 	}
-	var ok bool
-	if err := db.NewRaw("SELECT EXISTS (SELECT 1 FROM budget_entry WHERE id = ? AND budget_id = ?)", id, budgetID).Scan(ctx, &ok); err != nil {
-		return "", err
+	id, err := projectsChildID(ctx, s.DB, c, "budget_id", "budget", "project_id", pr.ID)
+	return pr, id, err
+}
+
+// projectsEntryOf adds to projectsBudgetOf the budget entry of the path,
+// checked against its budget.
+func (s *Server) projectsEntryOf(c *gin.Context, who *access.Caller) (pr *access.Project, budgetID, id string, err error) {
+	if pr, budgetID, err = s.projectsBudgetOf(c, who); err != nil {
+		return nil, "", "", err
 	}
-	if !ok {
-		return "", engine.NotFound()
-	}
-	return id, nil
+	id, err = projectsChildID(c.Request.Context(), s.DB, c, "entry_id", "budget_entry", "budget_id", budgetID)
+	return pr, budgetID, id, err
+}
+
+// projectsEntryEvent tells the clients a budget entry moved (verb: create,
+// update or delete); Zou names both the budget and the entry.
+func (s *Server) projectsEntryEvent(ctx context.Context, verb, projectID, budgetID, id string) {
+	s.publish(ctx, "budget-entry:"+verb, map[string]any{"budget_id": budgetID, "budget_entry_id": id}, projectID)
 }
 
 // projectsBudgets is GET /data/projects/<id>/budgets (Budget.present shape).
@@ -232,11 +247,7 @@ func (s *Server) projectsBudgets(c *gin.Context, who *access.Caller) (int, any, 
 // projectsBudget is GET /data/projects/<id>/budgets/<budget_id>.
 func (s *Server) projectsBudget(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := projectsBudgetID(ctx, s.DB, c, pr.ID)
+	_, id, err := s.projectsBudgetOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -248,11 +259,7 @@ func (s *Server) projectsBudget(c *gin.Context, who *access.Caller) (int, any, e
 // follows the project's last one.
 func (s *Server) projectsBudgetCreate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
+	pr, body, err := projectsManagedBody(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -295,11 +302,7 @@ func (s *Server) projectsBudgetCreate(c *gin.Context, who *access.Caller) (int, 
 // projectsBudgetUpdate is PUT /data/projects/<id>/budgets/<budget_id> (name, currency).
 func (s *Server) projectsBudgetUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := projectsBudgetID(ctx, s.DB, c, pr.ID)
+	pr, id, err := s.projectsBudgetOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -327,11 +330,7 @@ func (s *Server) projectsBudgetUpdate(c *gin.Context, who *access.Caller) (int, 
 // entries included, in one transaction.
 func (s *Server) projectsBudgetDelete(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := projectsBudgetID(ctx, s.DB, c, pr.ID)
+	pr, id, err := s.projectsBudgetOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -352,11 +351,7 @@ func (s *Server) projectsBudgetDelete(c *gin.Context, who *access.Caller) (int, 
 // projectsBudgetEntries is GET .../budgets/<budget_id>/entries (BudgetEntry.present shape).
 func (s *Server) projectsBudgetEntries(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := projectsBudgetID(ctx, s.DB, c, pr.ID)
+	_, id, err := s.projectsBudgetOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -368,15 +363,7 @@ func (s *Server) projectsBudgetEntries(c *gin.Context, who *access.Caller) (int,
 // projectsBudgetEntry is GET .../budgets/<budget_id>/entries/<entry_id>.
 func (s *Server) projectsBudgetEntry(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	budgetID, err := projectsBudgetID(ctx, s.DB, c, pr.ID)
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := projectsEntryID(ctx, s.DB, c, budgetID)
+	_, _, id, err := s.projectsEntryOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -453,11 +440,7 @@ func projectsEntryValues(body map[string]json.RawMessage) (map[string]json.RawMe
 // projectsBudgetEntryCreate is POST .../budgets/<budget_id>/entries.
 func (s *Server) projectsBudgetEntryCreate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	budgetID, err := projectsBudgetID(ctx, s.DB, c, pr.ID)
+	pr, budgetID, err := s.projectsBudgetOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -478,22 +461,14 @@ func (s *Server) projectsBudgetEntryCreate(c *gin.Context, who *access.Caller) (
 	if err != nil {
 		return 0, nil, engine.FromDB(err)
 	}
-	s.publish(ctx, "budget-entry:create", map[string]any{"budget_id": budgetID, "budget_entry_id": id}, pr.ID)
+	s.projectsEntryEvent(ctx, "create", pr.ID, budgetID, id)
 	return http.StatusOK, out, nil
 }
 
 // projectsBudgetEntryUpdate is PUT .../budgets/<budget_id>/entries/<entry_id>.
 func (s *Server) projectsBudgetEntryUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	budgetID, err := projectsBudgetID(ctx, s.DB, c, pr.ID)
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := projectsEntryID(ctx, s.DB, c, budgetID)
+	pr, budgetID, id, err := s.projectsEntryOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -512,28 +487,20 @@ func (s *Server) projectsBudgetEntryUpdate(c *gin.Context, who *access.Caller) (
 	if err != nil {
 		return 0, nil, err
 	}
-	s.publish(ctx, "budget-entry:update", map[string]any{"budget_id": budgetID, "budget_entry_id": id}, pr.ID)
+	s.projectsEntryEvent(ctx, "update", pr.ID, budgetID, id)
 	return http.StatusOK, out, nil
 }
 
 // projectsBudgetEntryDelete is DELETE .../budgets/<budget_id>/entries/<entry_id>.
 func (s *Server) projectsBudgetEntryDelete(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	budgetID, err := projectsBudgetID(ctx, s.DB, c, pr.ID)
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := projectsEntryID(ctx, s.DB, c, budgetID)
+	pr, budgetID, id, err := s.projectsEntryOf(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
 	if _, err := s.DB.NewRaw("DELETE FROM budget_entry WHERE id = ?", id).Exec(ctx); err != nil {
 		return 0, nil, engine.FromDB(err)
 	}
-	s.publish(ctx, "budget-entry:delete", map[string]any{"budget_id": budgetID, "budget_entry_id": id}, pr.ID)
+	s.projectsEntryEvent(ctx, "delete", pr.ID, budgetID, id)
 	return http.StatusNoContent, nil, nil
 }

@@ -67,11 +67,7 @@ func (s *Server) projectsTimeSpents(c *gin.Context, who *access.Caller) (int, an
 // time spents of the task type's tasks, by person, latest first.
 func (s *Server) projectsTaskTypeTimeSpents(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	pr, err := who.ManagerOf(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	taskType, err := projectsPathID(c, "task_type_id")
+	pr, taskType, err := projectsManagedPath(c, who, "task_type_id")
 	if err != nil {
 		return 0, nil, err
 	}

@@ -128,10 +128,7 @@ func (s *Server) projectsVersionFromVersion(c *gin.Context, who *access.Caller) 
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := requiredString(body, "production_schedule_version_id"); err != nil {
-		return 0, nil, err
-	}
-	other, err := idField(body, "production_schedule_version_id")
+	other, err := projectsRequiredID(body, "production_schedule_version_id")
 	if err != nil {
 		return 0, nil, err
 	}
