@@ -19,14 +19,12 @@ import (
 // mountTemplates adds the routes of one area. Project templates, the non-CRUD part (routes.md § Project templates).
 func (s *Server) mountTemplates(r gin.IRouter) {
 	base := "/data/project-templates/:id/"
-	r.GET(base+"task-types", s.route(s.templatesTaskTypes))
-	r.POST(base+"task-types", s.route(s.templatesTaskTypeAdd))
-	r.POST("/actions/project-templates/:id/task-types/reorder", s.route(s.templatesTaskTypesReorder))
-	r.DELETE(base+"task-types/:target_id", s.route(s.templatesUnlink("project_template_task_type_link", "task_type_id")))
-	r.GET(base+"task-statuses", s.route(s.templatesTaskStatuses))
-	r.POST(base+"task-statuses", s.route(s.templatesTaskStatusAdd))
-	r.POST("/actions/project-templates/:id/task-statuses/reorder", s.route(s.templatesTaskStatusesReorder))
-	r.DELETE(base+"task-statuses/:target_id", s.route(s.templatesUnlink("project_template_task_status_link", "task_status_id")))
+	for _, l := range []*templatesRanked{templatesTaskTypeLinks, templatesTaskStatusLinks} {
+		r.GET(base+l.path, s.route(s.templatesRankedList(l)))
+		r.POST(base+l.path, s.route(s.templatesRankedAdd(l)))
+		r.POST("/actions/project-templates/:id/"+l.path+"/reorder", s.route(s.templatesReorder(l)))
+		r.DELETE(base+l.path+"/:target_id", s.route(s.templatesUnlink(l.table, l.col)))
+	}
 	for _, l := range []*templatesLink{templatesAssetTypes, templatesAutomations, templatesBackgrounds} {
 		r.GET(base+l.path, s.route(s.templatesLinked(l)))
 		r.POST(base+l.path, s.route(s.templatesLinkAdd(l)))
@@ -100,46 +98,35 @@ func templatesReader(c *gin.Context, who *access.Caller, db bun.IDB) (string, er
 	return templatesID(c.Request.Context(), db, c.Param("id"))
 }
 
-// templatesTaskTypes is GET /data/project-templates/<id>/task-types: the
-// task types with their link priority, by priority then name.
-func (s *Server) templatesTaskTypes(c *gin.Context, who *access.Caller) (int, any, error) {
-	id, err := templatesReader(c, who, s.DB)
-	if err != nil {
-		return 0, nil, err
+// templatesRankedList is GET /data/project-templates/<id>/task-types and
+// /task-statuses: the linked rows with their link priority (and board
+// roles), by priority then name.
+func (s *Server) templatesRankedList(l *templatesRanked) handler {
+	extra := []engine.Extra{{Key: "priority", Kind: engine.KindInt, SQL: "l.priority"}}
+	if l.roles {
+		extra = append(extra, engine.Extra{Key: "roles_for_board", Kind: engine.KindJSON, SQL: "COALESCE(to_jsonb(l.roles_for_board), '[]'::jsonb)"})
 	}
-	b, err := s.Engine.Rows(c.Request.Context(), nil, s.projectsColl("task-types"), engine.View{Extra: []engine.Extra{
-		{Key: "priority", Kind: engine.KindInt, SQL: "l.priority"},
-	}}, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN project_template_task_type_link AS l ON l.task_type_id = t.id AND l.project_template_id = ?", id).
-			OrderExpr("COALESCE(l.priority, 0), t.name")
-	})
-	return http.StatusOK, b, err
-}
-
-// templatesTaskStatuses is GET /data/project-templates/<id>/task-statuses.
-func (s *Server) templatesTaskStatuses(c *gin.Context, who *access.Caller) (int, any, error) {
-	id, err := templatesReader(c, who, s.DB)
-	if err != nil {
-		return 0, nil, err
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		id, err := templatesReader(c, who, s.DB)
+		if err != nil {
+			return 0, nil, err
+		}
+		b, err := s.Engine.Rows(c.Request.Context(), nil, s.projectsColl(l.coll), engine.View{Extra: extra}, func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Join("JOIN ? AS l ON l.? = t.id AND l.project_template_id = ?", bun.Ident(l.table), bun.Ident(l.col), id).
+				OrderExpr("COALESCE(l.priority, 0), t.name")
+		})
+		return http.StatusOK, b, err
 	}
-	b, err := s.Engine.Rows(c.Request.Context(), nil, s.projectsColl("task-status"), engine.View{Extra: []engine.Extra{
-		{Key: "priority", Kind: engine.KindInt, SQL: "l.priority"},
-		{Key: "roles_for_board", Kind: engine.KindJSON, SQL: "COALESCE(to_jsonb(l.roles_for_board), '[]'::jsonb)"},
-	}}, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN project_template_task_status_link AS l ON l.task_status_id = t.id AND l.project_template_id = ?", id).
-			OrderExpr("COALESCE(l.priority, 0), t.name")
-	})
-	return http.StatusOK, b, err
 }
 
 // templatesLinkRow answers one priority link row of a template.
-func templatesLinkRow(ctx context.Context, db bun.IDB, table, col, typeName, templateID, targetID string) ([]byte, error) {
+func templatesLinkRow(ctx context.Context, db bun.IDB, l *templatesRanked, templateID, targetID string) ([]byte, error) {
 	extra := ""
-	if table == "project_template_task_status_link" {
+	if l.roles {
 		extra = ", to_jsonb(roles_for_board) AS roles_for_board"
 	}
 	return engine.QueryObject(ctx, db, "SELECT id, created_at, updated_at, project_template_id, ?, priority"+extra+", ? AS type FROM ? WHERE project_template_id = ? AND ? = ?",
-		bun.Ident(col), typeName, bun.Ident(table), templateID, bun.Ident(col), targetID)
+		bun.Ident(l.col), l.typeName, bun.Ident(l.table), templateID, bun.Ident(l.col), targetID)
 }
 
 // templatesUpsertTaskType links a task type (or sets the priority of its link).
@@ -151,7 +138,7 @@ func templatesUpsertTaskType(ctx context.Context, db bun.IDB, templateID, taskTy
 	if err != nil {
 		return nil, engine.FromDB(err)
 	}
-	return templatesLinkRow(ctx, db, "project_template_task_type_link", "task_type_id", "ProjectTemplateTaskTypeLink", templateID, taskTypeID)
+	return templatesLinkRow(ctx, db, templatesTaskTypeLinks, templateID, taskTypeID)
 }
 
 // templatesUpsertTaskStatus links a task status; priority and board roles
@@ -170,7 +157,7 @@ func templatesUpsertTaskStatus(ctx context.Context, db bun.IDB, templateID, task
 	if err != nil {
 		return nil, engine.FromDB(err)
 	}
-	return templatesLinkRow(ctx, db, "project_template_task_status_link", "task_status_id", "ProjectTemplateTaskStatusLink", templateID, taskStatusID)
+	return templatesLinkRow(ctx, db, templatesTaskStatusLinks, templateID, taskStatusID)
 }
 
 // templatesPriority reads the optional priority of a link body.
@@ -182,68 +169,63 @@ func templatesPriority(body map[string]json.RawMessage) (*int, error) {
 	return &p, nil
 }
 
-// templatesTaskTypeAdd is POST /data/project-templates/<id>/task-types (201 with the link).
-func (s *Server) templatesTaskTypeAdd(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	priority, err := templatesPriority(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	ttID, err := templatesRequiredID(ctx, s.DB, body, "task_type_id", "task_type", "Task type")
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := templatesID(ctx, s.DB, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	out, err := templatesUpsertTaskType(ctx, s.DB, id, ttID, priority)
-	if err != nil {
-		return 0, nil, err
-	}
-	s.templatesChanged(ctx, id, "update")
-	return http.StatusCreated, out, nil
+// templatesRanked is one of the two link lists of a template that carry a
+// priority: task types, and task statuses (which also carry board roles).
+type templatesRanked struct {
+	path, col, target, label, table, typeName string
+	coll                                      string // the collection of the linked rows
+	roles                                     bool
 }
 
-// templatesTaskStatusAdd is POST /data/project-templates/<id>/task-statuses (201 with the link).
-func (s *Server) templatesTaskStatusAdd(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
+var (
+	templatesTaskTypeLinks = &templatesRanked{path: "task-types", col: "task_type_id", target: "task_type", label: "Task type",
+		table: "project_template_task_type_link", typeName: "ProjectTemplateTaskTypeLink", coll: "task-types"}
+	templatesTaskStatusLinks = &templatesRanked{path: "task-statuses", col: "task_status_id", target: "task_status", label: "Task status",
+		table: "project_template_task_status_link", typeName: "ProjectTemplateTaskStatusLink", coll: "task-status", roles: true}
+)
+
+// templatesRankedAdd is POST /data/project-templates/<id>/task-types and
+// /task-statuses: 201 with the link.
+func (s *Server) templatesRankedAdd(l *templatesRanked) handler {
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		ctx := c.Request.Context()
+		if err := who.RequireAdmin(); err != nil {
+			return 0, nil, err
+		}
+		body, err := bodyObject(c)
+		if err != nil {
+			return 0, nil, err
+		}
+		priority, err := templatesPriority(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		var roles []string
+		if l.roles {
+			if roles, err = templatesRoles(body); err != nil {
+				return 0, nil, err
+			}
+		}
+		target, err := templatesRequiredID(ctx, s.DB, body, l.col, l.target, l.label)
+		if err != nil {
+			return 0, nil, err
+		}
+		id, err := templatesID(ctx, s.DB, c.Param("id"))
+		if err != nil {
+			return 0, nil, err
+		}
+		var out []byte
+		if l.roles {
+			out, err = templatesUpsertTaskStatus(ctx, s.DB, id, target, priority, roles)
+		} else {
+			out, err = templatesUpsertTaskType(ctx, s.DB, id, target, priority)
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		s.templatesChanged(ctx, id, "update")
+		return http.StatusCreated, out, nil
 	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	priority, err := templatesPriority(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	roles, err := templatesRoles(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	tsID, err := templatesRequiredID(ctx, s.DB, body, "task_status_id", "task_status", "Task status")
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := templatesID(ctx, s.DB, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	out, err := templatesUpsertTaskStatus(ctx, s.DB, id, tsID, priority, roles)
-	if err != nil {
-		return 0, nil, err
-	}
-	s.templatesChanged(ctx, id, "update")
-	return http.StatusCreated, out, nil
 }
 
 // templatesRoles reads roles_for_board: a list of Zou's roles, nil when absent.
@@ -266,77 +248,67 @@ func templatesRoles(body map[string]json.RawMessage) ([]string, error) {
 // templatesReorder sets link priorities from an ordered id list (creating
 // missing links, as Zou's reorder goes through its add function; board
 // roles kept) in one statement; 200 with the links by priority.
-func (s *Server) templatesReorder(c *gin.Context, who *access.Caller, key, target, label, linkTable, col, typeName string) (int, any, error) {
-	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	var list []string
-	if raw, ok := body[key]; !ok || json.Unmarshal(raw, &list) != nil || list == nil {
-		return 0, nil, engine.BadRequest(key + " must be a list of ids")
-	}
-	id, err := templatesID(ctx, s.DB, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	// A repeated id takes its last position, as Zou's loop leaves it.
-	rank := map[string]int{}
-	var ids []string
-	for i, x := range list {
-		if !engine.IsUUID(x) {
-			return 0, nil, templatesWrong(col + " is required and must be a valid UUID")
+func (s *Server) templatesReorder(l *templatesRanked) handler {
+	key := l.col + "s" // task_type_ids, task_status_ids
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		ctx := c.Request.Context()
+		if err := who.RequireAdmin(); err != nil {
+			return 0, nil, err
 		}
-		x = strings.ToLower(x)
-		if _, dup := rank[x]; !dup {
-			ids = append(ids, x)
+		body, err := bodyObject(c)
+		if err != nil {
+			return 0, nil, err
 		}
-		rank[x] = i + 1
-	}
-	prios := make([]string, len(ids))
-	for i, x := range ids {
-		prios[i] = strconv.Itoa(rank[x])
-	}
-	var missing string
-	err = s.DB.NewRaw("SELECT x FROM unnest(?::text[]) x WHERE NOT EXISTS (SELECT 1 FROM ? t WHERE t.id::text = x) LIMIT 1",
-		projectsPgStrings(ids), bun.Ident(target)).Scan(ctx, &missing)
-	if err == nil {
-		return 0, nil, templatesWrong(label + " " + missing + " does not exist")
-	}
-	if !projectsNoRows(err) {
-		return 0, nil, err
-	}
-	extra := ""
-	if typeName == "ProjectTemplateTaskStatusLink" {
-		extra = ", to_jsonb(l.roles_for_board) AS roles_for_board"
-	}
-	links, err := engine.QueryJSON(ctx, s.DB, `WITH up AS (INSERT INTO ? AS l (id, created_at, updated_at, project_template_id, ?, priority)
+		var list []string
+		if raw, ok := body[key]; !ok || json.Unmarshal(raw, &list) != nil || list == nil {
+			return 0, nil, engine.BadRequest(key + " must be a list of ids")
+		}
+		id, err := templatesID(ctx, s.DB, c.Param("id"))
+		if err != nil {
+			return 0, nil, err
+		}
+		// A repeated id takes its last position, as Zou's loop leaves it.
+		rank := map[string]int{}
+		var ids []string
+		for i, x := range list {
+			if !engine.IsUUID(x) {
+				return 0, nil, templatesWrong(l.col + " is required and must be a valid UUID")
+			}
+			x = strings.ToLower(x)
+			if _, dup := rank[x]; !dup {
+				ids = append(ids, x)
+			}
+			rank[x] = i + 1
+		}
+		prios := make([]string, len(ids))
+		for i, x := range ids {
+			prios[i] = strconv.Itoa(rank[x])
+		}
+		var missing string
+		err = s.DB.NewRaw("SELECT x FROM unnest(?::text[]) x WHERE NOT EXISTS (SELECT 1 FROM ? t WHERE t.id::text = x) LIMIT 1",
+			projectsPgStrings(ids), bun.Ident(l.target)).Scan(ctx, &missing)
+		if err == nil {
+			return 0, nil, templatesWrong(l.label + " " + missing + " does not exist")
+		}
+		if !projectsNoRows(err) {
+			return 0, nil, err
+		}
+		extra := ""
+		if l.roles {
+			extra = ", to_jsonb(l.roles_for_board) AS roles_for_board"
+		}
+		links, err := engine.QueryJSON(ctx, s.DB, `WITH up AS (INSERT INTO ? AS l (id, created_at, updated_at, project_template_id, ?, priority)
  SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, x.id::uuid, x.prio::int
  FROM unnest(?::text[], ?::text[]) AS x(id, prio)
  ON CONFLICT (project_template_id, ?) DO UPDATE SET priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at RETURNING l.*)
  SELECT l.id, l.created_at, l.updated_at, l.project_template_id, l.?, l.priority`+extra+`, ? AS type FROM up l ORDER BY l.priority`,
-		bun.Ident(linkTable), bun.Ident(col), id, projectsPgStrings(ids), projectsPgStrings(prios), bun.Ident(col), bun.Ident(col), typeName)
-	if err != nil {
-		return 0, nil, engine.FromDB(err)
+			bun.Ident(l.table), bun.Ident(l.col), id, projectsPgStrings(ids), projectsPgStrings(prios), bun.Ident(l.col), bun.Ident(l.col), l.typeName)
+		if err != nil {
+			return 0, nil, engine.FromDB(err)
+		}
+		s.templatesChanged(ctx, id, "update")
+		return http.StatusOK, links, nil
 	}
-	s.templatesChanged(ctx, id, "update")
-	return http.StatusOK, links, nil
-}
-
-// templatesTaskTypesReorder is POST /actions/project-templates/<id>/task-types/reorder.
-func (s *Server) templatesTaskTypesReorder(c *gin.Context, who *access.Caller) (int, any, error) {
-	return s.templatesReorder(c, who, "task_type_ids", "task_type", "Task type",
-		"project_template_task_type_link", "task_type_id", "ProjectTemplateTaskTypeLink")
-}
-
-// templatesTaskStatusesReorder is POST /actions/project-templates/<id>/task-statuses/reorder
-// (board roles kept).
-func (s *Server) templatesTaskStatusesReorder(c *gin.Context, who *access.Caller) (int, any, error) {
-	return s.templatesReorder(c, who, "task_status_ids", "task_status", "Task status",
-		"project_template_task_status_link", "task_status_id", "ProjectTemplateTaskStatusLink")
 }
 
 // templatesUnlink is DELETE /data/project-templates/<id>/<kind>/<id>: 204,
