@@ -64,6 +64,22 @@ func templatesID(ctx context.Context, db bun.IDB, id string) (string, error) {
 	return strings.ToLower(id), nil
 }
 
+// templatesProjectFound answers 404, worded as the template routes word it,
+// unless the project of the path exists.
+func templatesProjectFound(ctx context.Context, db bun.IDB, id string) error {
+	ok := engine.IsUUID(id)
+	if ok {
+		var err error
+		if ok, err = projectsExists(ctx, db, "project", id); err != nil {
+			return err
+		}
+	}
+	if !ok {
+		return engine.Raw(http.StatusNotFound, gin.H{"message": "Project not found"})
+	}
+	return nil
+}
+
 // templatesChanged tells the clients a template moved.
 func (s *Server) templatesChanged(ctx context.Context, id, action string) {
 	s.publish(ctx, "project-template:"+action, map[string]any{"project_template_id": id}, "")
@@ -93,6 +109,14 @@ func templatesRequiredID(ctx context.Context, db bun.IDB, body map[string]json.R
 // templatesReader is the MGR check of the template reads, then the template.
 func templatesReader(c *gin.Context, who *access.Caller, db bun.IDB) (string, error) {
 	if err := who.RequireGlobalManager(); err != nil {
+		return "", err
+	}
+	return templatesID(c.Request.Context(), db, c.Param("id"))
+}
+
+// templatesWriter is the admin check of the template writes, then the template.
+func templatesWriter(c *gin.Context, who *access.Caller, db bun.IDB) (string, error) {
+	if err := who.RequireAdmin(); err != nil {
 		return "", err
 	}
 	return templatesID(c.Request.Context(), db, c.Param("id"))
@@ -316,10 +340,7 @@ func (s *Server) templatesReorder(l *templatesRanked) handler {
 func (s *Server) templatesUnlink(table, col string) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		if err := who.RequireAdmin(); err != nil {
-			return 0, nil, err
-		}
-		id, err := templatesID(ctx, s.DB, c.Param("id"))
+		id, err := templatesWriter(c, who, s.DB)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -432,6 +453,13 @@ func (s *Server) templatesRead(ctx context.Context, db bun.IDB, id string) ([]by
 	return s.Engine.Read(ctx, db, s.projectsColl("project-templates"), id, false)
 }
 
+// templatesUpdated tells the clients a template changed and answers it (200).
+func (s *Server) templatesUpdated(ctx context.Context, id string) (int, any, error) {
+	s.templatesChanged(ctx, id, "update")
+	b, err := s.templatesRead(ctx, nil, id)
+	return http.StatusOK, b, err
+}
+
 // templatesSetDefaultBackground is PUT .../default-preview-background-file:
 // one of the template's backgrounds, or null to clear.
 func (s *Server) templatesSetDefaultBackground(c *gin.Context, who *access.Caller) (int, any, error) {
@@ -469,9 +497,7 @@ func (s *Server) templatesSetDefaultBackground(c *gin.Context, who *access.Calle
  WHERE id = ?`, value, id).Exec(ctx); err != nil {
 		return 0, nil, engine.FromDB(err)
 	}
-	s.templatesChanged(ctx, id, "update")
-	b, err := s.templatesRead(ctx, nil, id)
-	return http.StatusOK, b, err
+	return s.templatesUpdated(ctx, id)
 }
 
 // templatesDescriptor is the normalised shape of a descriptor snapshot entry.
@@ -528,9 +554,7 @@ func (s *Server) templatesSetDescriptors(c *gin.Context, who *access.Caller) (in
 		string(snapshot), id).Exec(ctx); err != nil {
 		return 0, nil, engine.FromDB(err)
 	}
-	s.templatesChanged(ctx, id, "update")
-	b, err := s.templatesRead(ctx, nil, id)
-	return http.StatusOK, b, err
+	return s.templatesUpdated(ctx, id)
 }
 
 // templatesClean normalises one snapshot entry (Zou's _clean_descriptor_dict).
@@ -601,19 +625,8 @@ func (s *Server) templatesFromProject(c *gin.Context, who *access.Caller) (int, 
 		return 0, nil, err
 	}
 	projectID := c.Param("project_id")
-	if ok := engine.IsUUID(projectID); ok {
-		ok, err = projectsExists(ctx, s.DB, "project", projectID)
-		if err != nil {
-			return 0, nil, err
-		}
-		if !ok {
-			projectID = ""
-		}
-	} else {
-		projectID = ""
-	}
-	if projectID == "" {
-		return 0, nil, engine.Raw(http.StatusNotFound, gin.H{"message": "Project not found"})
+	if err := templatesProjectFound(ctx, s.DB, projectID); err != nil {
+		return 0, nil, err
 	}
 	var desc any
 	if description != "" {
@@ -623,12 +636,8 @@ func (s *Server) templatesFromProject(c *gin.Context, who *access.Caller) (int, 
 	var id string
 	var out []byte
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var taken bool
-		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM project_template WHERE name = ?)", name).Scan(ctx, &taken); err != nil {
+		if err := templatesNameFree(ctx, tx, name, ""); err != nil {
 			return err
-		}
-		if taken {
-			return templatesWrong("A project template with this name already exists")
 		}
 		err := tx.NewRaw(`INSERT INTO project_template (id, created_at, updated_at, name, description, `+cols+`, file_tree, data,
  metadata_descriptors, default_preview_background_file_id, revision_padding)
@@ -673,15 +682,8 @@ func (s *Server) templatesApplyRoute(c *gin.Context, who *access.Caller) (int, a
 		return 0, nil, err
 	}
 	projectID := c.Param("id")
-	ok := engine.IsUUID(projectID)
-	if ok {
-		var err error
-		if ok, err = projectsExists(ctx, s.DB, "project", projectID); err != nil {
-			return 0, nil, err
-		}
-	}
-	if !ok {
-		return 0, nil, engine.Raw(http.StatusNotFound, gin.H{"message": "Project not found"})
+	if err := templatesProjectFound(ctx, s.DB, projectID); err != nil {
+		return 0, nil, err
 	}
 	templateID, err := templatesID(ctx, s.DB, c.Param("template_id"))
 	if err != nil {
@@ -813,11 +815,18 @@ func (s *Server) templatesApply(ctx context.Context, tx bun.IDB, projectID, temp
 // templatesFields are the keys a template body may set (Zou's create_project_template).
 var templatesFields = append(slices.Clone(templatesSettingFields), "name", "description", "file_tree", "data", "metadata_descriptors")
 
-// templatesNameTaken reports whether another template already has the name.
-func templatesNameTaken(ctx context.Context, db bun.IDB, name, except string) (bool, error) {
+// templatesNameFree answers 400 when another template than except (its id,
+// or "" for none) already has the name.
+func templatesNameFree(ctx context.Context, db bun.IDB, name, except string) error {
 	var taken bool
 	err := db.NewRaw("SELECT EXISTS (SELECT 1 FROM project_template WHERE name = ? AND id::text <> ?)", name, except).Scan(ctx, &taken)
-	return taken, err
+	if err != nil {
+		return err
+	}
+	if taken {
+		return templatesWrong("A project template with this name already exists")
+	}
+	return nil
 }
 
 // templatesCreate is POST /data/project-templates (admins): unknown keys
@@ -846,13 +855,10 @@ func (s *Server) templatesCreate(c *gin.Context, who *access.Caller) (int, any, 
 	var id string
 	var out []byte
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		taken, err := templatesNameTaken(ctx, tx, name, "")
-		if err != nil {
+		if err := templatesNameFree(ctx, tx, name, ""); err != nil {
 			return err
 		}
-		if taken {
-			return templatesWrong("A project template with this name already exists")
-		}
+		var err error
 		if id, _, err = s.Engine.Insert(ctx, tx, s.projectsColl("project-templates"), who.Principal, body); err != nil {
 			return err
 		}
@@ -870,10 +876,7 @@ func (s *Server) templatesCreate(c *gin.Context, who *access.Caller) (int, any, 
 // lists are not changed here.
 func (s *Server) templatesUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
-	}
-	id, err := templatesID(ctx, s.DB, c.Param("id"))
+	id, err := templatesWriter(c, who, s.DB)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -887,29 +890,20 @@ func (s *Server) templatesUpdate(c *gin.Context, who *access.Caller) (int, any, 
 	if name, ok, err := field[string](body, "name"); err != nil {
 		return 0, nil, err
 	} else if ok {
-		taken, err := templatesNameTaken(ctx, s.DB, name, id)
-		if err != nil {
+		if err := templatesNameFree(ctx, s.DB, name, id); err != nil {
 			return 0, nil, err
-		}
-		if taken {
-			return 0, nil, templatesWrong("A project template with this name already exists")
 		}
 	}
 	if _, err := s.Engine.Patch(ctx, s.DB, s.projectsColl("project-templates"), who.Principal, id, body); err != nil {
 		return 0, nil, err
 	}
-	s.templatesChanged(ctx, id, "update")
-	b, err := s.templatesRead(ctx, nil, id)
-	return http.StatusOK, b, err
+	return s.templatesUpdated(ctx, id)
 }
 
 // templatesDelete is DELETE /data/project-templates/<id> (admins), links included.
 func (s *Server) templatesDelete(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
-	}
-	id, err := templatesID(ctx, s.DB, c.Param("id"))
+	id, err := templatesWriter(c, who, s.DB)
 	if err != nil {
 		return 0, nil, err
 	}
