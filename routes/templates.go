@@ -632,14 +632,17 @@ func (s *Server) templatesFromProject(c *gin.Context, who *access.Caller) (int, 
 	if description != "" {
 		desc = description
 	}
+	return s.templatesInsert(ctx, name, func(ctx context.Context, tx bun.IDB) (string, error) {
+		return templatesCopyProject(ctx, tx, projectID, name, desc)
+	})
+}
+
+// templatesCopyProject writes a template holding the project's settings,
+// links and descriptor snapshot inside tx, and returns its id.
+func templatesCopyProject(ctx context.Context, tx bun.IDB, projectID, name string, desc any) (string, error) {
 	cols := strings.Join(templatesSettingFields, ", ")
 	var id string
-	var out []byte
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := templatesNameFree(ctx, tx, name, ""); err != nil {
-			return err
-		}
-		err := tx.NewRaw(`INSERT INTO project_template (id, created_at, updated_at, name, description, `+cols+`, file_tree, data,
+	err := tx.NewRaw(`INSERT INTO project_template (id, created_at, updated_at, name, description, `+cols+`, file_tree, data,
  metadata_descriptors, default_preview_background_file_id, revision_padding)
  SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, ?, `+cols+`, file_tree, data,
  COALESCE((SELECT jsonb_agg(jsonb_build_object('name', md.name, 'field_name', md.field_name, 'entity_type', md.entity_type,
@@ -649,30 +652,23 @@ func (s *Server) templatesFromProject(c *gin.Context, who *access.Caller) (int, 
    ORDER BY md.position, md.name) FROM metadata_descriptor md WHERE md.project_id = p.id), '[]'::jsonb),
  default_preview_background_file_id, 0
  FROM project p WHERE p.id = ? RETURNING id::text`, name, desc, projectID).Scan(ctx, &id)
-		if err != nil {
-			return err
-		}
-		for _, q := range []string{
-			`INSERT INTO project_template_task_type_link (id, created_at, updated_at, project_template_id, task_type_id, priority)
- SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, task_type_id, priority FROM project_task_type_link WHERE project_id = ?`,
-			`INSERT INTO project_template_task_status_link (id, created_at, updated_at, project_template_id, task_status_id, priority, roles_for_board)
- SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, task_status_id, priority, roles_for_board FROM project_task_status_link WHERE project_id = ?`,
-			`INSERT INTO project_template_asset_type_link (project_template_id, asset_type_id) SELECT ?, asset_type_id FROM project_asset_type_link WHERE project_id = ?`,
-			`INSERT INTO project_template_status_automation_link (project_template_id, status_automation_id) SELECT ?, status_automation_id FROM project_status_automation_link WHERE project_id = ?`,
-			`INSERT INTO project_template_preview_background_file_link (project_template_id, preview_background_file_id) SELECT ?, preview_background_file_id FROM project_preview_background_file_link WHERE project_id = ?`,
-		} {
-			if _, err := tx.NewRaw(q, id, projectID).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		out, err = s.templatesRead(ctx, tx, id)
-		return err
-	})
 	if err != nil {
-		return 0, nil, engine.FromDB(err)
+		return "", err
 	}
-	s.templatesChanged(ctx, id, "new")
-	return http.StatusCreated, out, nil
+	for _, q := range []string{
+		`INSERT INTO project_template_task_type_link (id, created_at, updated_at, project_template_id, task_type_id, priority)
+ SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, task_type_id, priority FROM project_task_type_link WHERE project_id = ?`,
+		`INSERT INTO project_template_task_status_link (id, created_at, updated_at, project_template_id, task_status_id, priority, roles_for_board)
+ SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, task_status_id, priority, roles_for_board FROM project_task_status_link WHERE project_id = ?`,
+		`INSERT INTO project_template_asset_type_link (project_template_id, asset_type_id) SELECT ?, asset_type_id FROM project_asset_type_link WHERE project_id = ?`,
+		`INSERT INTO project_template_status_automation_link (project_template_id, status_automation_id) SELECT ?, status_automation_id FROM project_status_automation_link WHERE project_id = ?`,
+		`INSERT INTO project_template_preview_background_file_link (project_template_id, preview_background_file_id) SELECT ?, preview_background_file_id FROM project_preview_background_file_link WHERE project_id = ?`,
+	} {
+		if _, err := tx.NewRaw(q, id, projectID).Exec(ctx); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
 }
 
 // templatesApplyRoute is POST /data/projects/<id>/apply-template/<template_id>.
@@ -852,14 +848,24 @@ func (s *Server) templatesCreate(c *gin.Context, who *access.Caller) (int, any, 
 	if name == "" {
 		return 0, nil, templatesWrong("name is required")
 	}
+	return s.templatesInsert(ctx, name, func(ctx context.Context, tx bun.IDB) (string, error) {
+		id, _, err := s.Engine.Insert(ctx, tx, s.projectsColl("project-templates"), who.Principal, body)
+		return id, err
+	})
+}
+
+// templatesInsert creates a template in one transaction: the name must be
+// free, insert writes the row (and what hangs on it) and returns its id.
+// 201 with the template, and the clients are told.
+func (s *Server) templatesInsert(ctx context.Context, name string, insert func(context.Context, bun.IDB) (string, error)) (int, any, error) {
 	var id string
 	var out []byte
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := templatesNameFree(ctx, tx, name, ""); err != nil {
 			return err
 		}
 		var err error
-		if id, _, err = s.Engine.Insert(ctx, tx, s.projectsColl("project-templates"), who.Principal, body); err != nil {
+		if id, err = insert(ctx, tx); err != nil {
 			return err
 		}
 		out, err = s.templatesRead(ctx, tx, id)
