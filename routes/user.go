@@ -114,7 +114,7 @@ func (s *Server) userProjectAssetTypes(c *gin.Context, who *access.Caller) (int,
 		return 0, nil, err
 	}
 	b, err := s.Engine.Rows(ctx, nil, s.userCollection("entity-types"), engine.View{TypeName: "AssetType"}, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("t.name NOT IN ('Shot', 'Sequence', 'Episode', 'Scene', 'Edit', 'Concept')").
+		return q.Where("t.name NOT IN "+userTemporalTypes).
 			Where(`t.id IN (SELECT ue.entity_type_id FROM entity ue JOIN task ut ON ut.entity_id = ue.id
 				WHERE ue.project_id = ? AND ut.project_id IN (`+userOpenProjectIDsSQL+`) AND `+userAssignedSQL("ut")+`)`,
 				pr.ID, who.PersonID).
@@ -146,18 +146,7 @@ func (s *Server) userProjectAssets(c *gin.Context, who *access.Caller) (int, any
 
 // userRequireAssetType answers 404 unless id is an entity type that is an asset type.
 func (s *Server) userRequireAssetType(ctx context.Context, id string) error {
-	if !engine.IsUUID(id) {
-		return engine.NotFound()
-	}
-	ok, err := s.DB.NewSelect().TableExpr("entity_type").
-		Where("id = ? AND name NOT IN ('Shot', 'Sequence', 'Episode', 'Scene', 'Edit', 'Concept')", id).Exists(ctx)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return engine.NotFound()
-	}
-	return nil
+	return s.userRequire(ctx, "entity_type", "name NOT IN "+userTemporalTypes, id)
 }
 
 // userProjectSequences answers the sequences of a project holding shots
