@@ -185,39 +185,44 @@ func (s *Server) userCheckGroupSharing(ctx context.Context, groupID string, shar
 	return nil
 }
 
-// userFilterBody reads the keys a create body shares between filters and groups.
+// userFilterBody holds the keys a create body shares between filters and groups.
 type userFilterBody struct {
 	name, listType, projectID, entityType, departmentID string
 	isShared                                            bool
 }
 
-func userReadFilterBody(m map[string]json.RawMessage) (userFilterBody, error) {
+// userReadFilterBody reads a create body and the keys it shares between
+// filters and groups (list_type defaults to todo).
+func userReadFilterBody(c *gin.Context) (map[string]json.RawMessage, userFilterBody, error) {
 	var f userFilterBody
-	var err error
+	m, err := bodyObject(c)
+	if err != nil {
+		return nil, f, err
+	}
 	if f.name, err = requiredString(m, "name"); err != nil {
-		return f, err
+		return nil, f, err
 	}
 	lt, ok, err := field[string](m, "list_type")
 	if err != nil {
-		return f, err
+		return nil, f, err
 	}
 	f.listType = "todo"
 	if ok && strings.TrimSpace(lt) != "" {
 		f.listType = lt
 	}
 	if f.projectID, err = idField(m, "project_id"); err != nil {
-		return f, err
+		return nil, f, err
 	}
 	if f.departmentID, err = idField(m, "department_id"); err != nil {
-		return f, err
+		return nil, f, err
 	}
 	if f.entityType, _, err = field[string](m, "entity_type"); err != nil {
-		return f, err
+		return nil, f, err
 	}
 	if f.isShared, _, err = field[bool](m, "is_shared"); err != nil {
-		return f, err
+		return nil, f, err
 	}
-	return f, nil
+	return m, f, nil
 }
 
 // userCommonChecks validates a create body's references and applies the
@@ -269,11 +274,7 @@ func (s *Server) userFilterInsert(ctx context.Context, who *access.Caller, coll 
 
 func (s *Server) userFilterCreate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	m, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	f, err := userReadFilterBody(m)
+	m, f, err := userReadFilterBody(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -400,11 +401,7 @@ func (s *Server) userFilterDelete(c *gin.Context, who *access.Caller) (int, any,
 
 func (s *Server) userFilterGroupCreate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	m, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	f, err := userReadFilterBody(m)
+	m, f, err := userReadFilterBody(c)
 	if err != nil {
 		return 0, nil, err
 	}
