@@ -122,6 +122,15 @@ func templatesWriter(c *gin.Context, who *access.Caller, db bun.IDB) (string, er
 	return templatesID(c.Request.Context(), db, c.Param("id"))
 }
 
+// templatesAdminBody is the admin check of the template writes, then the
+// JSON object body.
+func templatesAdminBody(c *gin.Context, who *access.Caller) (map[string]json.RawMessage, error) {
+	if err := who.RequireAdmin(); err != nil {
+		return nil, err
+	}
+	return bodyObject(c)
+}
+
 // templatesRankedList is GET /data/project-templates/<id>/task-types and
 // /task-statuses: the linked rows with their link priority (and board
 // roles), by priority then name.
@@ -213,10 +222,7 @@ var (
 func (s *Server) templatesRankedAdd(l *templatesRanked) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		if err := who.RequireAdmin(); err != nil {
-			return 0, nil, err
-		}
-		body, err := bodyObject(c)
+		body, err := templatesAdminBody(c, who)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -276,10 +282,7 @@ func (s *Server) templatesReorder(l *templatesRanked) handler {
 	key := l.col + "s" // task_type_ids, task_status_ids
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		if err := who.RequireAdmin(); err != nil {
-			return 0, nil, err
-		}
-		body, err := bodyObject(c)
+		body, err := templatesAdminBody(c, who)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -420,10 +423,7 @@ func (s *Server) templatesLinked(l *templatesLink) handler {
 func (s *Server) templatesLinkAdd(l *templatesLink) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		if err := who.RequireAdmin(); err != nil {
-			return 0, nil, err
-		}
-		body, err := bodyObject(c)
+		body, err := templatesAdminBody(c, who)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -609,10 +609,7 @@ var templatesSettingFields = []string{"fps", "ratio", "resolution", "production_
 // a new template holding the project's settings, links and descriptors.
 func (s *Server) templatesFromProject(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
+	body, err := templatesAdminBody(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
