@@ -19,14 +19,12 @@ import (
 // mountTemplates adds the routes of one area. Project templates, the non-CRUD part (routes.md § Project templates).
 func (s *Server) mountTemplates(r gin.IRouter) {
 	base := "/data/project-templates/:id/"
-	r.GET(base+"task-types", s.route(s.templatesTaskTypes))
-	r.POST(base+"task-types", s.route(s.templatesTaskTypeAdd))
-	r.POST("/actions/project-templates/:id/task-types/reorder", s.route(s.templatesTaskTypesReorder))
-	r.DELETE(base+"task-types/:target_id", s.route(s.templatesUnlink("project_template_task_type_link", "task_type_id")))
-	r.GET(base+"task-statuses", s.route(s.templatesTaskStatuses))
-	r.POST(base+"task-statuses", s.route(s.templatesTaskStatusAdd))
-	r.POST("/actions/project-templates/:id/task-statuses/reorder", s.route(s.templatesTaskStatusesReorder))
-	r.DELETE(base+"task-statuses/:target_id", s.route(s.templatesUnlink("project_template_task_status_link", "task_status_id")))
+	for _, l := range []*templatesRanked{templatesTaskTypeLinks, templatesTaskStatusLinks} {
+		r.GET(base+l.path, s.route(s.templatesRankedList(l)))
+		r.POST(base+l.path, s.route(s.templatesRankedAdd(l)))
+		r.POST("/actions/project-templates/:id/"+l.path+"/reorder", s.route(s.templatesReorder(l)))
+		r.DELETE(base+l.path+"/:target_id", s.route(s.templatesUnlink(l.table, l.col)))
+	}
 	for _, l := range []*templatesLink{templatesAssetTypes, templatesAutomations, templatesBackgrounds} {
 		r.GET(base+l.path, s.route(s.templatesLinked(l)))
 		r.POST(base+l.path, s.route(s.templatesLinkAdd(l)))
@@ -66,6 +64,22 @@ func templatesID(ctx context.Context, db bun.IDB, id string) (string, error) {
 	return strings.ToLower(id), nil
 }
 
+// templatesProjectFound answers 404, worded as the template routes word it,
+// unless the project of the path exists.
+func templatesProjectFound(ctx context.Context, db bun.IDB, id string) error {
+	ok := engine.IsUUID(id)
+	if ok {
+		var err error
+		if ok, err = projectsExists(ctx, db, "project", id); err != nil {
+			return err
+		}
+	}
+	if !ok {
+		return engine.Raw(http.StatusNotFound, gin.H{"message": "Project not found"})
+	}
+	return nil
+}
+
 // templatesChanged tells the clients a template moved.
 func (s *Server) templatesChanged(ctx context.Context, id, action string) {
 	s.publish(ctx, "project-template:"+action, map[string]any{"project_template_id": id}, "")
@@ -100,46 +114,52 @@ func templatesReader(c *gin.Context, who *access.Caller, db bun.IDB) (string, er
 	return templatesID(c.Request.Context(), db, c.Param("id"))
 }
 
-// templatesTaskTypes is GET /data/project-templates/<id>/task-types: the
-// task types with their link priority, by priority then name.
-func (s *Server) templatesTaskTypes(c *gin.Context, who *access.Caller) (int, any, error) {
-	id, err := templatesReader(c, who, s.DB)
-	if err != nil {
-		return 0, nil, err
+// templatesWriter is the admin check of the template writes, then the template.
+func templatesWriter(c *gin.Context, who *access.Caller, db bun.IDB) (string, error) {
+	if err := who.RequireAdmin(); err != nil {
+		return "", err
 	}
-	b, err := s.Engine.Rows(c.Request.Context(), nil, s.projectsColl("task-types"), engine.View{Extra: []engine.Extra{
-		{Key: "priority", Kind: engine.KindInt, SQL: "l.priority"},
-	}}, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN project_template_task_type_link AS l ON l.task_type_id = t.id AND l.project_template_id = ?", id).
-			OrderExpr("COALESCE(l.priority, 0), t.name")
-	})
-	return http.StatusOK, b, err
+	return templatesID(c.Request.Context(), db, c.Param("id"))
 }
 
-// templatesTaskStatuses is GET /data/project-templates/<id>/task-statuses.
-func (s *Server) templatesTaskStatuses(c *gin.Context, who *access.Caller) (int, any, error) {
-	id, err := templatesReader(c, who, s.DB)
-	if err != nil {
-		return 0, nil, err
+// templatesAdminBody is the admin check of the template writes, then the
+// JSON object body.
+func templatesAdminBody(c *gin.Context, who *access.Caller) (map[string]json.RawMessage, error) {
+	if err := who.RequireAdmin(); err != nil {
+		return nil, err
 	}
-	b, err := s.Engine.Rows(c.Request.Context(), nil, s.projectsColl("task-status"), engine.View{Extra: []engine.Extra{
-		{Key: "priority", Kind: engine.KindInt, SQL: "l.priority"},
-		{Key: "roles_for_board", Kind: engine.KindJSON, SQL: "COALESCE(to_jsonb(l.roles_for_board), '[]'::jsonb)"},
-	}}, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN project_template_task_status_link AS l ON l.task_status_id = t.id AND l.project_template_id = ?", id).
-			OrderExpr("COALESCE(l.priority, 0), t.name")
-	})
-	return http.StatusOK, b, err
+	return bodyObject(c)
+}
+
+// templatesRankedList is GET /data/project-templates/<id>/task-types and
+// /task-statuses: the linked rows with their link priority (and board
+// roles), by priority then name.
+func (s *Server) templatesRankedList(l *templatesRanked) handler {
+	extra := []engine.Extra{{Key: "priority", Kind: engine.KindInt, SQL: "l.priority"}}
+	if l.roles {
+		extra = append(extra, engine.Extra{Key: "roles_for_board", Kind: engine.KindJSON, SQL: "COALESCE(to_jsonb(l.roles_for_board), '[]'::jsonb)"})
+	}
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		id, err := templatesReader(c, who, s.DB)
+		if err != nil {
+			return 0, nil, err
+		}
+		b, err := s.Engine.Rows(c.Request.Context(), nil, s.projectsColl(l.coll), engine.View{Extra: extra}, func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Join("JOIN ? AS l ON l.? = t.id AND l.project_template_id = ?", bun.Ident(l.table), bun.Ident(l.col), id).
+				OrderExpr("COALESCE(l.priority, 0), t.name")
+		})
+		return http.StatusOK, b, err
+	}
 }
 
 // templatesLinkRow answers one priority link row of a template.
-func templatesLinkRow(ctx context.Context, db bun.IDB, table, col, typeName, templateID, targetID string) ([]byte, error) {
+func templatesLinkRow(ctx context.Context, db bun.IDB, l *templatesRanked, templateID, targetID string) ([]byte, error) {
 	extra := ""
-	if table == "project_template_task_status_link" {
+	if l.roles {
 		extra = ", to_jsonb(roles_for_board) AS roles_for_board"
 	}
 	return engine.QueryObject(ctx, db, "SELECT id, created_at, updated_at, project_template_id, ?, priority"+extra+", ? AS type FROM ? WHERE project_template_id = ? AND ? = ?",
-		bun.Ident(col), typeName, bun.Ident(table), templateID, bun.Ident(col), targetID)
+		bun.Ident(l.col), l.typeName, bun.Ident(l.table), templateID, bun.Ident(l.col), targetID)
 }
 
 // templatesUpsertTaskType links a task type (or sets the priority of its link).
@@ -151,7 +171,7 @@ func templatesUpsertTaskType(ctx context.Context, db bun.IDB, templateID, taskTy
 	if err != nil {
 		return nil, engine.FromDB(err)
 	}
-	return templatesLinkRow(ctx, db, "project_template_task_type_link", "task_type_id", "ProjectTemplateTaskTypeLink", templateID, taskTypeID)
+	return templatesLinkRow(ctx, db, templatesTaskTypeLinks, templateID, taskTypeID)
 }
 
 // templatesUpsertTaskStatus links a task status; priority and board roles
@@ -170,7 +190,7 @@ func templatesUpsertTaskStatus(ctx context.Context, db bun.IDB, templateID, task
 	if err != nil {
 		return nil, engine.FromDB(err)
 	}
-	return templatesLinkRow(ctx, db, "project_template_task_status_link", "task_status_id", "ProjectTemplateTaskStatusLink", templateID, taskStatusID)
+	return templatesLinkRow(ctx, db, templatesTaskStatusLinks, templateID, taskStatusID)
 }
 
 // templatesPriority reads the optional priority of a link body.
@@ -182,68 +202,60 @@ func templatesPriority(body map[string]json.RawMessage) (*int, error) {
 	return &p, nil
 }
 
-// templatesTaskTypeAdd is POST /data/project-templates/<id>/task-types (201 with the link).
-func (s *Server) templatesTaskTypeAdd(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	priority, err := templatesPriority(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	ttID, err := templatesRequiredID(ctx, s.DB, body, "task_type_id", "task_type", "Task type")
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := templatesID(ctx, s.DB, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	out, err := templatesUpsertTaskType(ctx, s.DB, id, ttID, priority)
-	if err != nil {
-		return 0, nil, err
-	}
-	s.templatesChanged(ctx, id, "update")
-	return http.StatusCreated, out, nil
+// templatesRanked is one of the two link lists of a template that carry a
+// priority: task types, and task statuses (which also carry board roles).
+type templatesRanked struct {
+	path, col, target, label, table, typeName string
+	coll                                      string // the collection of the linked rows
+	roles                                     bool
 }
 
-// templatesTaskStatusAdd is POST /data/project-templates/<id>/task-statuses (201 with the link).
-func (s *Server) templatesTaskStatusAdd(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
+var (
+	templatesTaskTypeLinks = &templatesRanked{path: "task-types", col: "task_type_id", target: "task_type", label: "Task type",
+		table: "project_template_task_type_link", typeName: "ProjectTemplateTaskTypeLink", coll: "task-types"}
+	templatesTaskStatusLinks = &templatesRanked{path: "task-statuses", col: "task_status_id", target: "task_status", label: "Task status",
+		table: "project_template_task_status_link", typeName: "ProjectTemplateTaskStatusLink", coll: "task-status", roles: true}
+)
+
+// templatesRankedAdd is POST /data/project-templates/<id>/task-types and
+// /task-statuses: 201 with the link.
+func (s *Server) templatesRankedAdd(l *templatesRanked) handler {
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		ctx := c.Request.Context()
+		body, err := templatesAdminBody(c, who)
+		if err != nil {
+			return 0, nil, err
+		}
+		priority, err := templatesPriority(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		var roles []string
+		if l.roles {
+			if roles, err = templatesRoles(body); err != nil {
+				return 0, nil, err
+			}
+		}
+		target, err := templatesRequiredID(ctx, s.DB, body, l.col, l.target, l.label)
+		if err != nil {
+			return 0, nil, err
+		}
+		id, err := templatesID(ctx, s.DB, c.Param("id"))
+		if err != nil {
+			return 0, nil, err
+		}
+		var out []byte
+		if l.roles {
+			out, err = templatesUpsertTaskStatus(ctx, s.DB, id, target, priority, roles)
+		} else {
+			out, err = templatesUpsertTaskType(ctx, s.DB, id, target, priority)
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		s.templatesChanged(ctx, id, "update")
+		return http.StatusCreated, out, nil
 	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	priority, err := templatesPriority(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	roles, err := templatesRoles(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	tsID, err := templatesRequiredID(ctx, s.DB, body, "task_status_id", "task_status", "Task status")
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := templatesID(ctx, s.DB, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	out, err := templatesUpsertTaskStatus(ctx, s.DB, id, tsID, priority, roles)
-	if err != nil {
-		return 0, nil, err
-	}
-	s.templatesChanged(ctx, id, "update")
-	return http.StatusCreated, out, nil
 }
 
 // templatesRoles reads roles_for_board: a list of Zou's roles, nil when absent.
@@ -266,77 +278,64 @@ func templatesRoles(body map[string]json.RawMessage) ([]string, error) {
 // templatesReorder sets link priorities from an ordered id list (creating
 // missing links, as Zou's reorder goes through its add function; board
 // roles kept) in one statement; 200 with the links by priority.
-func (s *Server) templatesReorder(c *gin.Context, who *access.Caller, key, target, label, linkTable, col, typeName string) (int, any, error) {
-	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	var list []string
-	if raw, ok := body[key]; !ok || json.Unmarshal(raw, &list) != nil || list == nil {
-		return 0, nil, engine.BadRequest(key + " must be a list of ids")
-	}
-	id, err := templatesID(ctx, s.DB, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	// A repeated id takes its last position, as Zou's loop leaves it.
-	rank := map[string]int{}
-	var ids []string
-	for i, x := range list {
-		if !engine.IsUUID(x) {
-			return 0, nil, templatesWrong(col + " is required and must be a valid UUID")
+func (s *Server) templatesReorder(l *templatesRanked) handler {
+	key := l.col + "s" // task_type_ids, task_status_ids
+	return func(c *gin.Context, who *access.Caller) (int, any, error) {
+		ctx := c.Request.Context()
+		body, err := templatesAdminBody(c, who)
+		if err != nil {
+			return 0, nil, err
 		}
-		x = strings.ToLower(x)
-		if _, dup := rank[x]; !dup {
-			ids = append(ids, x)
+		var list []string
+		if raw, ok := body[key]; !ok || json.Unmarshal(raw, &list) != nil || list == nil {
+			return 0, nil, engine.BadRequest(key + " must be a list of ids")
 		}
-		rank[x] = i + 1
-	}
-	prios := make([]string, len(ids))
-	for i, x := range ids {
-		prios[i] = strconv.Itoa(rank[x])
-	}
-	var missing string
-	err = s.DB.NewRaw("SELECT x FROM unnest(?::text[]) x WHERE NOT EXISTS (SELECT 1 FROM ? t WHERE t.id::text = x) LIMIT 1",
-		projectsPgStrings(ids), bun.Ident(target)).Scan(ctx, &missing)
-	if err == nil {
-		return 0, nil, templatesWrong(label + " " + missing + " does not exist")
-	}
-	if !projectsNoRows(err) {
-		return 0, nil, err
-	}
-	extra := ""
-	if typeName == "ProjectTemplateTaskStatusLink" {
-		extra = ", to_jsonb(l.roles_for_board) AS roles_for_board"
-	}
-	links, err := engine.QueryJSON(ctx, s.DB, `WITH up AS (INSERT INTO ? AS l (id, created_at, updated_at, project_template_id, ?, priority)
+		id, err := templatesID(ctx, s.DB, c.Param("id"))
+		if err != nil {
+			return 0, nil, err
+		}
+		// A repeated id takes its last position, as Zou's loop leaves it.
+		rank := map[string]int{}
+		var ids []string
+		for i, x := range list {
+			if !engine.IsUUID(x) {
+				return 0, nil, templatesWrong(l.col + " is required and must be a valid UUID")
+			}
+			x = strings.ToLower(x)
+			if _, dup := rank[x]; !dup {
+				ids = append(ids, x)
+			}
+			rank[x] = i + 1
+		}
+		prios := make([]string, len(ids))
+		for i, x := range ids {
+			prios[i] = strconv.Itoa(rank[x])
+		}
+		var missing string
+		err = s.DB.NewRaw("SELECT x FROM unnest(?::text[]) x WHERE NOT EXISTS (SELECT 1 FROM ? t WHERE t.id::text = x) LIMIT 1",
+			projectsPgStrings(ids), bun.Ident(l.target)).Scan(ctx, &missing)
+		if err == nil {
+			return 0, nil, templatesWrong(l.label + " " + missing + " does not exist")
+		}
+		if !projectsNoRows(err) {
+			return 0, nil, err
+		}
+		extra := ""
+		if l.roles {
+			extra = ", to_jsonb(l.roles_for_board) AS roles_for_board"
+		}
+		links, err := engine.QueryJSON(ctx, s.DB, `WITH up AS (INSERT INTO ? AS l (id, created_at, updated_at, project_template_id, ?, priority)
  SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, x.id::uuid, x.prio::int
  FROM unnest(?::text[], ?::text[]) AS x(id, prio)
  ON CONFLICT (project_template_id, ?) DO UPDATE SET priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at RETURNING l.*)
  SELECT l.id, l.created_at, l.updated_at, l.project_template_id, l.?, l.priority`+extra+`, ? AS type FROM up l ORDER BY l.priority`,
-		bun.Ident(linkTable), bun.Ident(col), id, projectsPgStrings(ids), projectsPgStrings(prios), bun.Ident(col), bun.Ident(col), typeName)
-	if err != nil {
-		return 0, nil, engine.FromDB(err)
+			bun.Ident(l.table), bun.Ident(l.col), id, projectsPgStrings(ids), projectsPgStrings(prios), bun.Ident(l.col), bun.Ident(l.col), l.typeName)
+		if err != nil {
+			return 0, nil, engine.FromDB(err)
+		}
+		s.templatesChanged(ctx, id, "update")
+		return http.StatusOK, links, nil
 	}
-	s.templatesChanged(ctx, id, "update")
-	return http.StatusOK, links, nil
-}
-
-// templatesTaskTypesReorder is POST /actions/project-templates/<id>/task-types/reorder.
-func (s *Server) templatesTaskTypesReorder(c *gin.Context, who *access.Caller) (int, any, error) {
-	return s.templatesReorder(c, who, "task_type_ids", "task_type", "Task type",
-		"project_template_task_type_link", "task_type_id", "ProjectTemplateTaskTypeLink")
-}
-
-// templatesTaskStatusesReorder is POST /actions/project-templates/<id>/task-statuses/reorder
-// (board roles kept).
-func (s *Server) templatesTaskStatusesReorder(c *gin.Context, who *access.Caller) (int, any, error) {
-	return s.templatesReorder(c, who, "task_status_ids", "task_status", "Task status",
-		"project_template_task_status_link", "task_status_id", "ProjectTemplateTaskStatusLink")
 }
 
 // templatesUnlink is DELETE /data/project-templates/<id>/<kind>/<id>: 204,
@@ -344,10 +343,7 @@ func (s *Server) templatesTaskStatusesReorder(c *gin.Context, who *access.Caller
 func (s *Server) templatesUnlink(table, col string) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		if err := who.RequireAdmin(); err != nil {
-			return 0, nil, err
-		}
-		id, err := templatesID(ctx, s.DB, c.Param("id"))
+		id, err := templatesWriter(c, who, s.DB)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -427,10 +423,7 @@ func (s *Server) templatesLinked(l *templatesLink) handler {
 func (s *Server) templatesLinkAdd(l *templatesLink) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
 		ctx := c.Request.Context()
-		if err := who.RequireAdmin(); err != nil {
-			return 0, nil, err
-		}
-		body, err := bodyObject(c)
+		body, err := templatesAdminBody(c, who)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -458,6 +451,13 @@ func (s *Server) templatesLinkAdd(l *templatesLink) handler {
 // templatesRead answers a template as Zou's serialize() (no relations).
 func (s *Server) templatesRead(ctx context.Context, db bun.IDB, id string) ([]byte, error) {
 	return s.Engine.Read(ctx, db, s.projectsColl("project-templates"), id, false)
+}
+
+// templatesUpdated tells the clients a template changed and answers it (200).
+func (s *Server) templatesUpdated(ctx context.Context, id string) (int, any, error) {
+	s.templatesChanged(ctx, id, "update")
+	b, err := s.templatesRead(ctx, nil, id)
+	return http.StatusOK, b, err
 }
 
 // templatesSetDefaultBackground is PUT .../default-preview-background-file:
@@ -497,9 +497,7 @@ func (s *Server) templatesSetDefaultBackground(c *gin.Context, who *access.Calle
  WHERE id = ?`, value, id).Exec(ctx); err != nil {
 		return 0, nil, engine.FromDB(err)
 	}
-	s.templatesChanged(ctx, id, "update")
-	b, err := s.templatesRead(ctx, nil, id)
-	return http.StatusOK, b, err
+	return s.templatesUpdated(ctx, id)
 }
 
 // templatesDescriptor is the normalised shape of a descriptor snapshot entry.
@@ -556,9 +554,7 @@ func (s *Server) templatesSetDescriptors(c *gin.Context, who *access.Caller) (in
 		string(snapshot), id).Exec(ctx); err != nil {
 		return 0, nil, engine.FromDB(err)
 	}
-	s.templatesChanged(ctx, id, "update")
-	b, err := s.templatesRead(ctx, nil, id)
-	return http.StatusOK, b, err
+	return s.templatesUpdated(ctx, id)
 }
 
 // templatesClean normalises one snapshot entry (Zou's _clean_descriptor_dict).
@@ -613,10 +609,7 @@ var templatesSettingFields = []string{"fps", "ratio", "resolution", "production_
 // a new template holding the project's settings, links and descriptors.
 func (s *Server) templatesFromProject(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
-	}
-	body, err := bodyObject(c)
+	body, err := templatesAdminBody(c, who)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -629,36 +622,24 @@ func (s *Server) templatesFromProject(c *gin.Context, who *access.Caller) (int, 
 		return 0, nil, err
 	}
 	projectID := c.Param("project_id")
-	if ok := engine.IsUUID(projectID); ok {
-		ok, err = projectsExists(ctx, s.DB, "project", projectID)
-		if err != nil {
-			return 0, nil, err
-		}
-		if !ok {
-			projectID = ""
-		}
-	} else {
-		projectID = ""
-	}
-	if projectID == "" {
-		return 0, nil, engine.Raw(http.StatusNotFound, gin.H{"message": "Project not found"})
+	if err := templatesProjectFound(ctx, s.DB, projectID); err != nil {
+		return 0, nil, err
 	}
 	var desc any
 	if description != "" {
 		desc = description
 	}
+	return s.templatesInsert(ctx, name, func(ctx context.Context, tx bun.IDB) (string, error) {
+		return templatesCopyProject(ctx, tx, projectID, name, desc)
+	})
+}
+
+// templatesCopyProject writes a template holding the project's settings,
+// links and descriptor snapshot inside tx, and returns its id.
+func templatesCopyProject(ctx context.Context, tx bun.IDB, projectID, name string, desc any) (string, error) {
 	cols := strings.Join(templatesSettingFields, ", ")
 	var id string
-	var out []byte
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var taken bool
-		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM project_template WHERE name = ?)", name).Scan(ctx, &taken); err != nil {
-			return err
-		}
-		if taken {
-			return templatesWrong("A project template with this name already exists")
-		}
-		err := tx.NewRaw(`INSERT INTO project_template (id, created_at, updated_at, name, description, `+cols+`, file_tree, data,
+	err := tx.NewRaw(`INSERT INTO project_template (id, created_at, updated_at, name, description, `+cols+`, file_tree, data,
  metadata_descriptors, default_preview_background_file_id, revision_padding)
  SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, ?, `+cols+`, file_tree, data,
  COALESCE((SELECT jsonb_agg(jsonb_build_object('name', md.name, 'field_name', md.field_name, 'entity_type', md.entity_type,
@@ -668,30 +649,23 @@ func (s *Server) templatesFromProject(c *gin.Context, who *access.Caller) (int, 
    ORDER BY md.position, md.name) FROM metadata_descriptor md WHERE md.project_id = p.id), '[]'::jsonb),
  default_preview_background_file_id, 0
  FROM project p WHERE p.id = ? RETURNING id::text`, name, desc, projectID).Scan(ctx, &id)
-		if err != nil {
-			return err
-		}
-		for _, q := range []string{
-			`INSERT INTO project_template_task_type_link (id, created_at, updated_at, project_template_id, task_type_id, priority)
- SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, task_type_id, priority FROM project_task_type_link WHERE project_id = ?`,
-			`INSERT INTO project_template_task_status_link (id, created_at, updated_at, project_template_id, task_status_id, priority, roles_for_board)
- SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, task_status_id, priority, roles_for_board FROM project_task_status_link WHERE project_id = ?`,
-			`INSERT INTO project_template_asset_type_link (project_template_id, asset_type_id) SELECT ?, asset_type_id FROM project_asset_type_link WHERE project_id = ?`,
-			`INSERT INTO project_template_status_automation_link (project_template_id, status_automation_id) SELECT ?, status_automation_id FROM project_status_automation_link WHERE project_id = ?`,
-			`INSERT INTO project_template_preview_background_file_link (project_template_id, preview_background_file_id) SELECT ?, preview_background_file_id FROM project_preview_background_file_link WHERE project_id = ?`,
-		} {
-			if _, err := tx.NewRaw(q, id, projectID).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		out, err = s.templatesRead(ctx, tx, id)
-		return err
-	})
 	if err != nil {
-		return 0, nil, engine.FromDB(err)
+		return "", err
 	}
-	s.templatesChanged(ctx, id, "new")
-	return http.StatusCreated, out, nil
+	for _, q := range []string{
+		`INSERT INTO project_template_task_type_link (id, created_at, updated_at, project_template_id, task_type_id, priority)
+ SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, task_type_id, priority FROM project_task_type_link WHERE project_id = ?`,
+		`INSERT INTO project_template_task_status_link (id, created_at, updated_at, project_template_id, task_status_id, priority, roles_for_board)
+ SELECT gen_random_uuid(), now() at time zone 'utc', now() at time zone 'utc', ?, task_status_id, priority, roles_for_board FROM project_task_status_link WHERE project_id = ?`,
+		`INSERT INTO project_template_asset_type_link (project_template_id, asset_type_id) SELECT ?, asset_type_id FROM project_asset_type_link WHERE project_id = ?`,
+		`INSERT INTO project_template_status_automation_link (project_template_id, status_automation_id) SELECT ?, status_automation_id FROM project_status_automation_link WHERE project_id = ?`,
+		`INSERT INTO project_template_preview_background_file_link (project_template_id, preview_background_file_id) SELECT ?, preview_background_file_id FROM project_preview_background_file_link WHERE project_id = ?`,
+	} {
+		if _, err := tx.NewRaw(q, id, projectID).Exec(ctx); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
 }
 
 // templatesApplyRoute is POST /data/projects/<id>/apply-template/<template_id>.
@@ -701,15 +675,8 @@ func (s *Server) templatesApplyRoute(c *gin.Context, who *access.Caller) (int, a
 		return 0, nil, err
 	}
 	projectID := c.Param("id")
-	ok := engine.IsUUID(projectID)
-	if ok {
-		var err error
-		if ok, err = projectsExists(ctx, s.DB, "project", projectID); err != nil {
-			return 0, nil, err
-		}
-	}
-	if !ok {
-		return 0, nil, engine.Raw(http.StatusNotFound, gin.H{"message": "Project not found"})
+	if err := templatesProjectFound(ctx, s.DB, projectID); err != nil {
+		return 0, nil, err
 	}
 	templateID, err := templatesID(ctx, s.DB, c.Param("template_id"))
 	if err != nil {
@@ -841,11 +808,18 @@ func (s *Server) templatesApply(ctx context.Context, tx bun.IDB, projectID, temp
 // templatesFields are the keys a template body may set (Zou's create_project_template).
 var templatesFields = append(slices.Clone(templatesSettingFields), "name", "description", "file_tree", "data", "metadata_descriptors")
 
-// templatesNameTaken reports whether another template already has the name.
-func templatesNameTaken(ctx context.Context, db bun.IDB, name, except string) (bool, error) {
+// templatesNameFree answers 400 when another template than except (its id,
+// or "" for none) already has the name.
+func templatesNameFree(ctx context.Context, db bun.IDB, name, except string) error {
 	var taken bool
 	err := db.NewRaw("SELECT EXISTS (SELECT 1 FROM project_template WHERE name = ? AND id::text <> ?)", name, except).Scan(ctx, &taken)
-	return taken, err
+	if err != nil {
+		return err
+	}
+	if taken {
+		return templatesWrong("A project template with this name already exists")
+	}
+	return nil
 }
 
 // templatesCreate is POST /data/project-templates (admins): unknown keys
@@ -871,17 +845,24 @@ func (s *Server) templatesCreate(c *gin.Context, who *access.Caller) (int, any, 
 	if name == "" {
 		return 0, nil, templatesWrong("name is required")
 	}
+	return s.templatesInsert(ctx, name, func(ctx context.Context, tx bun.IDB) (string, error) {
+		id, _, err := s.Engine.Insert(ctx, tx, s.projectsColl("project-templates"), who.Principal, body)
+		return id, err
+	})
+}
+
+// templatesInsert creates a template in one transaction: the name must be
+// free, insert writes the row (and what hangs on it) and returns its id.
+// 201 with the template, and the clients are told.
+func (s *Server) templatesInsert(ctx context.Context, name string, insert func(context.Context, bun.IDB) (string, error)) (int, any, error) {
 	var id string
 	var out []byte
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		taken, err := templatesNameTaken(ctx, tx, name, "")
-		if err != nil {
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := templatesNameFree(ctx, tx, name, ""); err != nil {
 			return err
 		}
-		if taken {
-			return templatesWrong("A project template with this name already exists")
-		}
-		if id, _, err = s.Engine.Insert(ctx, tx, s.projectsColl("project-templates"), who.Principal, body); err != nil {
+		var err error
+		if id, err = insert(ctx, tx); err != nil {
 			return err
 		}
 		out, err = s.templatesRead(ctx, tx, id)
@@ -898,10 +879,7 @@ func (s *Server) templatesCreate(c *gin.Context, who *access.Caller) (int, any, 
 // lists are not changed here.
 func (s *Server) templatesUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
-	}
-	id, err := templatesID(ctx, s.DB, c.Param("id"))
+	id, err := templatesWriter(c, who, s.DB)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -915,29 +893,20 @@ func (s *Server) templatesUpdate(c *gin.Context, who *access.Caller) (int, any, 
 	if name, ok, err := field[string](body, "name"); err != nil {
 		return 0, nil, err
 	} else if ok {
-		taken, err := templatesNameTaken(ctx, s.DB, name, id)
-		if err != nil {
+		if err := templatesNameFree(ctx, s.DB, name, id); err != nil {
 			return 0, nil, err
-		}
-		if taken {
-			return 0, nil, templatesWrong("A project template with this name already exists")
 		}
 	}
 	if _, err := s.Engine.Patch(ctx, s.DB, s.projectsColl("project-templates"), who.Principal, id, body); err != nil {
 		return 0, nil, err
 	}
-	s.templatesChanged(ctx, id, "update")
-	b, err := s.templatesRead(ctx, nil, id)
-	return http.StatusOK, b, err
+	return s.templatesUpdated(ctx, id)
 }
 
 // templatesDelete is DELETE /data/project-templates/<id> (admins), links included.
 func (s *Server) templatesDelete(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	if err := who.RequireAdmin(); err != nil {
-		return 0, nil, err
-	}
-	id, err := templatesID(ctx, s.DB, c.Param("id"))
+	id, err := templatesWriter(c, who, s.DB)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -68,22 +68,47 @@ func (s *Server) userCollection(name string) *engine.Collection {
 	panic("routes: no collection " + name)
 }
 
+// userEntityRows answers the rows of coll that where picks for the entity of
+// the path, once the caller is known to reach that entity of a kind (404
+// otherwise).
+func (s *Server) userEntityRows(c *gin.Context, who *access.Caller, kind, coll string, view engine.View,
+	where func(q *bun.SelectQuery, entityID string) *bun.SelectQuery) (int, any, error) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	if _, err := who.Entity(ctx, id, kind); err != nil {
+		return 0, nil, err
+	}
+	b, err := s.Engine.Rows(ctx, nil, s.userCollection(coll), view, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return where(q, id)
+	})
+	return http.StatusOK, b, err
+}
+
+// userProjectRows answers the rows of coll that where picks for the project
+// of the path, once the caller is known to reach it (404 otherwise).
+func (s *Server) userProjectRows(c *gin.Context, who *access.Caller, coll string, view engine.View,
+	where func(q *bun.SelectQuery, projectID string) *bun.SelectQuery) (int, any, error) {
+	ctx := c.Request.Context()
+	pr, err := who.Project(ctx, c.Param("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	b, err := s.Engine.Rows(ctx, nil, s.userCollection(coll), view, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return where(q, pr.ID)
+	})
+	return http.StatusOK, b, err
+}
+
 // userEntityTasks answers the caller's assigned tasks of one entity of a
 // kind, in open productions. The entity must be reachable (404 otherwise).
 func (s *Server) userEntityTasks(kind string) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
-		ctx := c.Request.Context()
-		id := c.Param("id")
-		if _, err := who.Entity(ctx, id, kind); err != nil {
-			return 0, nil, err
-		}
-		b, err := s.Engine.Rows(ctx, nil, s.userCollection("tasks"), engine.View{}, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return s.userEntityRows(c, who, kind, "tasks", engine.View{}, func(q *bun.SelectQuery, id string) *bun.SelectQuery {
 			return q.Where("t.entity_id = ?", id).
 				Where("t.project_id IN ("+userOpenProjectIDsSQL+")").
 				Where(userAssignedSQL("t"), who.PersonID).
 				OrderExpr("t.created_at, t.id")
 		})
-		return http.StatusOK, b, err
 	}
 }
 
@@ -91,36 +116,24 @@ func (s *Server) userEntityTasks(kind string) handler {
 // on one entity of a kind, in open productions.
 func (s *Server) userEntityTaskTypes(kind string) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
-		ctx := c.Request.Context()
-		id := c.Param("id")
-		if _, err := who.Entity(ctx, id, kind); err != nil {
-			return 0, nil, err
-		}
-		b, err := s.Engine.Rows(ctx, nil, s.userCollection("task-types"), engine.View{}, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return s.userEntityRows(c, who, kind, "task-types", engine.View{}, func(q *bun.SelectQuery, id string) *bun.SelectQuery {
 			return q.Where(`t.id IN (SELECT ut.task_type_id FROM task ut WHERE ut.entity_id = ?
 				AND ut.project_id IN (`+userOpenProjectIDsSQL+`) AND `+userAssignedSQL("ut")+`)`, id, who.PersonID).
 				OrderExpr("t.priority, t.name")
 		})
-		return http.StatusOK, b, err
 	}
 }
 
 // userProjectAssetTypes answers the asset types of the assets of a project
 // where the caller has assigned tasks (open productions only).
 func (s *Server) userProjectAssetTypes(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	pr, err := who.Project(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	b, err := s.Engine.Rows(ctx, nil, s.userCollection("entity-types"), engine.View{TypeName: "AssetType"}, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("t.name NOT IN ('Shot', 'Sequence', 'Episode', 'Scene', 'Edit', 'Concept')").
+	return s.userProjectRows(c, who, "entity-types", engine.View{TypeName: "AssetType"}, func(q *bun.SelectQuery, projectID string) *bun.SelectQuery {
+		return q.Where("t.name NOT IN "+userTemporalTypes).
 			Where(`t.id IN (SELECT ue.entity_type_id FROM entity ue JOIN task ut ON ut.entity_id = ue.id
 				WHERE ue.project_id = ? AND ut.project_id IN (`+userOpenProjectIDsSQL+`) AND `+userAssignedSQL("ut")+`)`,
-				pr.ID, who.PersonID).
+				projectID, who.PersonID).
 			OrderExpr("t.name")
 	})
-	return http.StatusOK, b, err
 }
 
 // userProjectAssets answers the assets of one type in a project where the
@@ -146,49 +159,27 @@ func (s *Server) userProjectAssets(c *gin.Context, who *access.Caller) (int, any
 
 // userRequireAssetType answers 404 unless id is an entity type that is an asset type.
 func (s *Server) userRequireAssetType(ctx context.Context, id string) error {
-	if !engine.IsUUID(id) {
-		return engine.NotFound()
-	}
-	ok, err := s.DB.NewSelect().TableExpr("entity_type").
-		Where("id = ? AND name NOT IN ('Shot', 'Sequence', 'Episode', 'Scene', 'Edit', 'Concept')", id).Exists(ctx)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return engine.NotFound()
-	}
-	return nil
+	return s.userRequire(ctx, "entity_type", "name NOT IN "+userTemporalTypes, id)
 }
 
 // userProjectSequences answers the sequences of a project holding shots
 // where the caller has assigned tasks.
 func (s *Server) userProjectSequences(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	pr, err := who.Project(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	b, err := s.Engine.Rows(ctx, nil, s.userCollection("entities"), engine.View{TypeName: "Sequence"}, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("t.project_id = ?", pr.ID).
+	return s.userProjectRows(c, who, "entities", engine.View{TypeName: "Sequence"}, func(q *bun.SelectQuery, projectID string) *bun.SelectQuery {
+		return q.Where("t.project_id = ?", projectID).
 			Where("t.entity_type_id IN (SELECT id FROM entity_type WHERE name = 'Sequence')").
 			Where(`t.id IN (SELECT ush.parent_id FROM entity ush JOIN task ut ON ut.entity_id = ush.id
 				WHERE ush.entity_type_id IN (SELECT id FROM entity_type WHERE name = 'Shot')
 				AND ut.project_id IN (`+userOpenProjectIDsSQL+`) AND `+userAssignedSQL("ut")+`)`, who.PersonID).
 			OrderExpr("t.name")
 	})
-	return http.StatusOK, b, err
 }
 
 // userProjectEpisodes answers the episodes of a project holding shots (via
 // their sequences) where the caller has assigned tasks.
 func (s *Server) userProjectEpisodes(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	pr, err := who.Project(ctx, c.Param("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	b, err := s.Engine.Rows(ctx, nil, s.userCollection("entities"), engine.View{TypeName: "Episode"}, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("t.project_id = ?", pr.ID).
+	return s.userProjectRows(c, who, "entities", engine.View{TypeName: "Episode"}, func(q *bun.SelectQuery, projectID string) *bun.SelectQuery {
+		return q.Where("t.project_id = ?", projectID).
 			Where("t.entity_type_id IN (SELECT id FROM entity_type WHERE name = 'Episode')").
 			Where(`t.id IN (SELECT useq.parent_id FROM entity useq JOIN entity ush ON ush.parent_id = useq.id
 				JOIN task ut ON ut.entity_id = ush.id
@@ -197,25 +188,18 @@ func (s *Server) userProjectEpisodes(c *gin.Context, who *access.Caller) (int, a
 				AND ut.project_id IN (`+userOpenProjectIDsSQL+`) AND `+userAssignedSQL("ut")+`)`, who.PersonID).
 			OrderExpr("t.name")
 	})
-	return http.StatusOK, b, err
 }
 
 // userSequenceChildren answers the shots or scenes of a sequence where the
 // caller has assigned tasks.
 func (s *Server) userSequenceChildren(kind string) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
-		ctx := c.Request.Context()
-		id := c.Param("id")
-		if _, err := who.Entity(ctx, id, "Sequence"); err != nil {
-			return 0, nil, err
-		}
-		b, err := s.Engine.Rows(ctx, nil, s.userCollection("entities"), engine.View{TypeName: kind}, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return s.userEntityRows(c, who, "Sequence", "entities", engine.View{TypeName: kind}, func(q *bun.SelectQuery, id string) *bun.SelectQuery {
 			return q.Where("t.parent_id = ?", id).
 				Where("t.entity_type_id IN (SELECT id FROM entity_type WHERE name = ?)", kind).
 				Where(`t.id IN (SELECT ut.entity_id FROM task ut WHERE ut.project_id IN (`+userOpenProjectIDsSQL+`) AND `+
 					userAssignedSQL("ut")+`)`, who.PersonID).
 				OrderExpr("t.name")
 		})
-		return http.StatusOK, b, err
 	}
 }

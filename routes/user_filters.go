@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -151,32 +152,18 @@ func (s *Server) userMayShare(ctx context.Context, who *access.Caller, projectID
 	return pr.IsManager(), nil
 }
 
-// userCheckDepartment answers 400 unless the department exists.
-func (s *Server) userCheckDepartment(ctx context.Context, id string) error {
+// userCheckExists answers 400 unless the row of table (a department or a
+// project, named as Zou's sentence names it) exists; no id is no check.
+func (s *Server) userCheckExists(ctx context.Context, table, id string) error {
 	if id == "" {
 		return nil
 	}
-	ok, err := s.DB.NewSelect().TableExpr("department").Where("id = ?", id).Exists(ctx)
+	ok, err := s.DB.NewSelect().TableExpr("?", bun.Ident(table)).Where("id = ?", id).Exists(ctx)
 	if err != nil {
-		return fmt.Errorf("check department %s: %w", id, err)
+		return fmt.Errorf("check %s %s: %w", table, id, err)
 	}
 	if !ok {
-		return engine.BadRequest("No department found with id: " + id)
-	}
-	return nil
-}
-
-// userCheckProject answers 400 unless the project exists.
-func (s *Server) userCheckProject(ctx context.Context, id string) error {
-	if id == "" {
-		return nil
-	}
-	ok, err := s.DB.NewSelect().TableExpr("project").Where("id = ?", id).Exists(ctx)
-	if err != nil {
-		return fmt.Errorf("check project %s: %w", id, err)
-	}
-	if !ok {
-		return engine.BadRequest("No project found with id: " + id)
+		return engine.BadRequest("No " + table + " found with id: " + id)
 	}
 	return nil
 }
@@ -198,48 +185,53 @@ func (s *Server) userCheckGroupSharing(ctx context.Context, groupID string, shar
 	return nil
 }
 
-// userFilterBody reads the keys a create body shares between filters and groups.
+// userFilterBody holds the keys a create body shares between filters and groups.
 type userFilterBody struct {
 	name, listType, projectID, entityType, departmentID string
 	isShared                                            bool
 }
 
-func userReadFilterBody(m map[string]json.RawMessage) (userFilterBody, error) {
+// userReadFilterBody reads a create body and the keys it shares between
+// filters and groups (list_type defaults to todo).
+func userReadFilterBody(c *gin.Context) (map[string]json.RawMessage, userFilterBody, error) {
 	var f userFilterBody
-	var err error
+	m, err := bodyObject(c)
+	if err != nil {
+		return nil, f, err
+	}
 	if f.name, err = requiredString(m, "name"); err != nil {
-		return f, err
+		return nil, f, err
 	}
 	lt, ok, err := field[string](m, "list_type")
 	if err != nil {
-		return f, err
+		return nil, f, err
 	}
 	f.listType = "todo"
 	if ok && strings.TrimSpace(lt) != "" {
 		f.listType = lt
 	}
 	if f.projectID, err = idField(m, "project_id"); err != nil {
-		return f, err
+		return nil, f, err
 	}
 	if f.departmentID, err = idField(m, "department_id"); err != nil {
-		return f, err
+		return nil, f, err
 	}
 	if f.entityType, _, err = field[string](m, "entity_type"); err != nil {
-		return f, err
+		return nil, f, err
 	}
 	if f.isShared, _, err = field[bool](m, "is_shared"); err != nil {
-		return f, err
+		return nil, f, err
 	}
-	return f, nil
+	return m, f, nil
 }
 
 // userCommonChecks validates a create body's references and applies the
 // sharing rule.
 func (s *Server) userCommonChecks(ctx context.Context, who *access.Caller, f *userFilterBody) error {
-	if err := s.userCheckProject(ctx, f.projectID); err != nil {
+	if err := s.userCheckExists(ctx, "project", f.projectID); err != nil {
 		return err
 	}
-	if err := s.userCheckDepartment(ctx, f.departmentID); err != nil {
+	if err := s.userCheckExists(ctx, "department", f.departmentID); err != nil {
 		return err
 	}
 	if f.isShared {
@@ -260,13 +252,29 @@ func userNullable(s string) any {
 	return s
 }
 
-func (s *Server) userFilterCreate(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	m, err := bodyObject(c)
+// userFilterInsert creates a filter or group of the caller from the keys
+// both share and the extra keys of its table; 201 with the row.
+func (s *Server) userFilterInsert(ctx context.Context, who *access.Caller, coll string, f userFilterBody, extra map[string]any) (int, any, error) {
+	data := map[string]any{
+		"list_type": f.listType, "name": f.name, "project_id": userNullable(f.projectID),
+		"person_id": who.PersonID, "entity_type": userNullable(f.entityType), "is_shared": f.isShared,
+		"department_id": userNullable(f.departmentID),
+	}
+	maps.Copy(data, extra)
+	values, err := engine.Values(data)
 	if err != nil {
 		return 0, nil, err
 	}
-	f, err := userReadFilterBody(m)
+	_, b, err := s.Engine.Insert(ctx, s.DB, s.userCollection(coll), who.Principal, values)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, b, nil
+}
+
+func (s *Server) userFilterCreate(c *gin.Context, who *access.Caller) (int, any, error) {
+	ctx := c.Request.Context()
+	m, f, err := userReadFilterBody(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -286,19 +294,45 @@ func (s *Server) userFilterCreate(c *gin.Context, who *access.Caller) (int, any,
 			return 0, nil, err
 		}
 	}
-	values, err := engine.Values(map[string]any{
-		"list_type": f.listType, "name": f.name, "search_query": query, "project_id": userNullable(f.projectID),
-		"person_id": who.PersonID, "entity_type": userNullable(f.entityType), "is_shared": f.isShared,
-		"search_filter_group_id": userNullable(groupID), "department_id": userNullable(f.departmentID),
+	return s.userFilterInsert(ctx, who, "search-filters", f, map[string]any{
+		"search_query": query, "search_filter_group_id": userNullable(groupID),
 	})
-	if err != nil {
-		return 0, nil, err
+}
+
+// userFilterChanges reads the keys an update body shares between filters
+// and groups: name and the other text key of the table, and the project
+// and department (checked). It returns the changes and the row's project
+// after them, which decides whether the row may be shared.
+func (s *Server) userFilterChanges(ctx context.Context, m map[string]json.RawMessage, row *userFilterRow, textKey string) (map[string]any, string, error) {
+	data := map[string]any{}
+	for _, k := range []string{"name", textKey} {
+		v, ok, err := field[string](m, k)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			data[k] = v
+		}
 	}
-	_, b, err := s.Engine.Insert(ctx, s.DB, s.userCollection("search-filters"), who.Principal, values)
-	if err != nil {
-		return 0, nil, err
+	projectID := row.ProjectID.String
+	for _, table := range []string{"project", "department"} {
+		key := table + "_id"
+		v, err := idField(m, key)
+		if err != nil {
+			return nil, "", err
+		}
+		if v == "" {
+			continue
+		}
+		if err := s.userCheckExists(ctx, table, v); err != nil {
+			return nil, "", err
+		}
+		data[key] = v
+		if table == "project" {
+			projectID = v
+		}
 	}
-	return http.StatusCreated, b, nil
+	return data, projectID, nil
 }
 
 func (s *Server) userFilterUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
@@ -312,32 +346,9 @@ func (s *Server) userFilterUpdate(c *gin.Context, who *access.Caller) (int, any,
 	if err != nil {
 		return 0, nil, err
 	}
-	data := map[string]any{}
-	for _, k := range []string{"name", "search_query"} {
-		v, ok, err := field[string](m, k)
-		if err != nil {
-			return 0, nil, err
-		}
-		if ok {
-			data[k] = v
-		}
-	}
-	projectID := row.ProjectID.String
-	if v, err := idField(m, "project_id"); err != nil {
+	data, projectID, err := s.userFilterChanges(ctx, m, row, "search_query")
+	if err != nil {
 		return 0, nil, err
-	} else if v != "" {
-		if err := s.userCheckProject(ctx, v); err != nil {
-			return 0, nil, err
-		}
-		data["project_id"], projectID = v, v
-	}
-	if v, err := idField(m, "department_id"); err != nil {
-		return 0, nil, err
-	} else if v != "" {
-		if err := s.userCheckDepartment(ctx, v); err != nil {
-			return 0, nil, err
-		}
-		data["department_id"] = v
 	}
 	shared := row.IsShared
 	if v, ok, err := field[bool](m, "is_shared"); err != nil {
@@ -390,11 +401,7 @@ func (s *Server) userFilterDelete(c *gin.Context, who *access.Caller) (int, any,
 
 func (s *Server) userFilterGroupCreate(c *gin.Context, who *access.Caller) (int, any, error) {
 	ctx := c.Request.Context()
-	m, err := bodyObject(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	f, err := userReadFilterBody(m)
+	m, f, err := userReadFilterBody(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -405,19 +412,7 @@ func (s *Server) userFilterGroupCreate(c *gin.Context, who *access.Caller) (int,
 	if err := s.userCommonChecks(ctx, who, &f); err != nil {
 		return 0, nil, err
 	}
-	values, err := engine.Values(map[string]any{
-		"list_type": f.listType, "name": f.name, "color": color, "project_id": userNullable(f.projectID),
-		"person_id": who.PersonID, "entity_type": userNullable(f.entityType), "is_shared": f.isShared,
-		"department_id": userNullable(f.departmentID),
-	})
-	if err != nil {
-		return 0, nil, err
-	}
-	_, b, err := s.Engine.Insert(ctx, s.DB, s.userCollection("search-filter-groups"), who.Principal, values)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusCreated, b, nil
+	return s.userFilterInsert(ctx, who, "search-filter-groups", f, map[string]any{"color": color})
 }
 
 func (s *Server) userFilterGroupGet(c *gin.Context, who *access.Caller) (int, any, error) {
@@ -441,32 +436,9 @@ func (s *Server) userFilterGroupUpdate(c *gin.Context, who *access.Caller) (int,
 	if err != nil {
 		return 0, nil, err
 	}
-	data := map[string]any{}
-	for _, k := range []string{"name", "color"} {
-		v, ok, err := field[string](m, k)
-		if err != nil {
-			return 0, nil, err
-		}
-		if ok {
-			data[k] = v
-		}
-	}
-	projectID := row.ProjectID.String
-	if v, err := idField(m, "project_id"); err != nil {
+	data, projectID, err := s.userFilterChanges(ctx, m, row, "color")
+	if err != nil {
 		return 0, nil, err
-	} else if v != "" {
-		if err := s.userCheckProject(ctx, v); err != nil {
-			return 0, nil, err
-		}
-		data["project_id"], projectID = v, v
-	}
-	if v, err := idField(m, "department_id"); err != nil {
-		return 0, nil, err
-	} else if v != "" {
-		if err := s.userCheckDepartment(ctx, v); err != nil {
-			return 0, nil, err
-		}
-		data["department_id"] = v
 	}
 	shared, sharingGiven, err := field[bool](m, "is_shared")
 	if err != nil {

@@ -140,10 +140,10 @@ func (s *Server) userTaskTimeSpent(c *gin.Context, who *access.Caller) (int, any
 	if err != nil {
 		return 0, nil, err
 	}
-	if len(b) <= 2 {
-		return http.StatusOK, json.RawMessage("null"), nil
+	if row, ok := userFirst(b); ok {
+		return http.StatusOK, row, nil
 	}
-	return http.StatusOK, json.RawMessage(b[1 : len(b)-1]), nil
+	return http.StatusOK, json.RawMessage("null"), nil
 }
 
 // userDayOff answers the caller's day off covering a date, or {}.
@@ -159,10 +159,19 @@ func (s *Server) userDayOff(c *gin.Context, who *access.Caller) (int, any, error
 	if err != nil {
 		return 0, nil, err
 	}
-	if len(b) <= 2 {
-		return http.StatusOK, json.RawMessage("{}"), nil
+	if row, ok := userFirst(b); ok {
+		return http.StatusOK, row, nil
 	}
-	return http.StatusOK, json.RawMessage(b[1 : len(b)-1]), nil
+	return http.StatusOK, json.RawMessage("{}"), nil
+}
+
+// userFirst unwraps the first row of a JSON array of rows; false when the
+// array is empty.
+func userFirst(b []byte) (json.RawMessage, bool) {
+	if len(b) <= 2 {
+		return nil, false
+	}
+	return json.RawMessage(b[1 : len(b)-1]), true
 }
 
 // userSubscriptionRow answers one subscription row as Zou serialises it.
@@ -314,12 +323,22 @@ func (s *Server) userSequenceAndTaskType(c *gin.Context, who *access.Caller) (st
 
 // userRequireTaskType answers 404 unless the task type exists.
 func (s *Server) userRequireTaskType(ctx context.Context, id string) error {
+	return s.userRequire(ctx, "task_type", "", id)
+}
+
+// userRequire answers 404 unless id is a row of table that also meets
+// cond (SQL over the row's columns, "" for none).
+func (s *Server) userRequire(ctx context.Context, table, cond, id string) error {
 	if !engine.IsUUID(id) {
 		return engine.NotFound()
 	}
-	ok, err := s.DB.NewSelect().TableExpr("task_type").Where("id = ?", id).Exists(ctx)
+	q := s.DB.NewSelect().TableExpr("?", bun.Ident(table)).Where("id = ?", id)
+	if cond != "" {
+		q = q.Where(cond)
+	}
+	ok, err := q.Exists(ctx)
 	if err != nil {
-		return fmt.Errorf("check task type %s: %w", id, err)
+		return fmt.Errorf("check %s %s: %w", table, id, err)
 	}
 	if !ok {
 		return engine.NotFound()
@@ -432,52 +451,54 @@ func (s *Server) userChatOf(ctx context.Context, tx bun.IDB, entityID string) (s
 	return id, nil
 }
 
-func (s *Server) userChatJoin(c *gin.Context, who *access.Caller) (int, any, error) {
+// userChatMembership runs change on the chat of the path's entity (made
+// when missing) in one transaction, then tells the clients event.
+func (s *Server) userChatMembership(c *gin.Context, who *access.Caller, event string, change func(ctx context.Context, tx bun.Tx, chatID string) error) error {
 	ctx := c.Request.Context()
 	en, err := who.Entity(ctx, c.Param("id"), "")
 	if err != nil {
-		return 0, nil, err
+		return err
 	}
 	var chatID string
-	var b []byte
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if chatID, err = s.userChatOf(ctx, tx, en.EntityID); err != nil {
 			return err
 		}
-		if _, err = tx.NewRaw(`INSERT INTO chat_participant (chat_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		return change(ctx, tx, chatID)
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, event, map[string]any{"chat_id": chatID, "person_id": who.PersonID}, en.Project.ID)
+	return nil
+}
+
+func (s *Server) userChatJoin(c *gin.Context, who *access.Caller) (int, any, error) {
+	var b []byte
+	err := s.userChatMembership(c, who, "chat:joined", func(ctx context.Context, tx bun.Tx, chatID string) error {
+		if _, err := tx.NewRaw(`INSERT INTO chat_participant (chat_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 			chatID, who.PersonID).Exec(ctx); err != nil {
 			return fmt.Errorf("join chat %s: %w", chatID, err)
 		}
+		var err error
 		b, err = s.Engine.One(ctx, tx, s.userCollection("chats"), engine.View{}, chatID)
 		return err
 	})
 	if err != nil {
 		return 0, nil, err
 	}
-	s.publish(ctx, "chat:joined", map[string]any{"chat_id": chatID, "person_id": who.PersonID}, en.Project.ID)
 	return http.StatusOK, b, nil
 }
 
 func (s *Server) userChatLeave(c *gin.Context, who *access.Caller) (int, any, error) {
-	ctx := c.Request.Context()
-	en, err := who.Entity(ctx, c.Param("id"), "")
-	if err != nil {
-		return 0, nil, err
-	}
-	var chatID string
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		if chatID, err = s.userChatOf(ctx, tx, en.EntityID); err != nil {
-			return err
-		}
-		_, err = tx.NewDelete().TableExpr("chat_participant").Where("chat_id = ? AND person_id = ?", chatID, who.PersonID).Exec(ctx)
+	err := s.userChatMembership(c, who, "chat:left", func(ctx context.Context, tx bun.Tx, chatID string) error {
+		_, err := tx.NewDelete().TableExpr("chat_participant").Where("chat_id = ? AND person_id = ?", chatID, who.PersonID).Exec(ctx)
 		return err
 	})
 	if err != nil {
 		return 0, nil, err
 	}
-	s.publish(ctx, "chat:left", map[string]any{"chat_id": chatID, "person_id": who.PersonID}, en.Project.ID)
 	return http.StatusNoContent, nil, nil
 }
 

@@ -151,10 +151,11 @@ func (s *Server) userNotificationGet(c *gin.Context, who *access.Caller) (int, a
 	if err != nil {
 		return 0, nil, err
 	}
-	if len(b) <= 2 {
+	row, ok := userFirst(b)
+	if !ok {
 		return 0, nil, engine.NotFound()
 	}
-	return http.StatusOK, b[1 : len(b)-1], nil
+	return http.StatusOK, row, nil
 }
 
 func (s *Server) userNotificationUpdate(c *gin.Context, who *access.Caller) (int, any, error) {
