@@ -142,6 +142,13 @@ func (r *Response) List(t testing.TB) []map[string]any {
 // Do calls the server. body may be nil, a string/[]byte (sent as is) or a value (JSON-encoded).
 func (e *Env) Do(method, path string, body any, token string, headers ...string) *Response {
 	e.T.Helper()
+	return e.DoFor(e.T, method, path, body, token, headers...)
+}
+
+// DoFor is Do reporting failures to t: parallel subtests sharing one Env
+// report their own.
+func (e *Env) DoFor(t testing.TB, method, path string, body any, token string, headers ...string) *Response {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -152,7 +159,7 @@ func (e *Env) Do(method, path string, body any, token string, headers ...string)
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
-			e.T.Fatal(err)
+			t.Fatal(err)
 		}
 		rd = bytes.NewReader(raw)
 	}

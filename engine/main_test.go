@@ -1,13 +1,11 @@
 package engine_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"reflect"
 	"strings"
@@ -56,33 +54,7 @@ func do(t testing.TB, e *apptest.Env, method, path string, body any, headers ...
 // and override the defaults (Content-Type: application/json when a body is sent).
 func doAs(t testing.TB, e *apptest.Env, token, method, path string, body any, headers ...string) *apptest.Response {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req := httptest.NewRequest(method, path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	rec := httptest.NewRecorder()
-	e.App.Handler.ServeHTTP(rec, req)
-	return &apptest.Response{Status: rec.Code, Body: rec.Body.Bytes(), Header: rec.Header()}
+	return e.DoFor(t, method, path, body, token, headers...)
 }
 
 // must calls the server as the admin and fails unless the status is want.

@@ -99,6 +99,16 @@ func (s *Server) personsNotBot(c *gin.Context) (*personsTarget, error) {
 	return t, nil
 }
 
+// personsOwn is the path's person when the caller is that person or an
+// admin: their raw time rows and day offs are nobody else's business.
+func (s *Server) personsOwn(c *gin.Context, who *access.Caller) (*personsTarget, error) {
+	t, err := s.personsNotBot(c)
+	if err != nil {
+		return nil, err
+	}
+	return t, who.RequireSelfOrAdmin(t.ID)
+}
+
 // personsScope is what of another person's time a caller may see: nothing
 // narrowed for admins and the person himself; managers and supervisors see
 // the time logged on their open productions (supervisors: on their
@@ -471,11 +481,8 @@ func (s *Server) personsPeriodTimeSpents(period personsPeriod) handler {
 
 // personsMonthAllTimeSpents lists the raw time spent rows of a month (self or admin).
 func (s *Server) personsMonthAllTimeSpents(c *gin.Context, who *access.Caller) (int, any, error) {
-	t, err := s.personsNotBot(c)
+	t, err := s.personsOwn(c, who)
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := who.RequireSelfOrAdmin(t.ID); err != nil {
 		return 0, nil, err
 	}
 	start, end, err := personsMonth(c)
@@ -596,11 +603,8 @@ func (s *Server) personsMonthDayOffs(c *gin.Context, who *access.Caller) (int, a
 // when period is nil); the person himself or an admin.
 func (s *Server) personsDayOffs(period personsPeriod) handler {
 	return func(c *gin.Context, who *access.Caller) (int, any, error) {
-		t, err := s.personsNotBot(c)
+		t, err := s.personsOwn(c, who)
 		if err != nil {
-			return 0, nil, err
-		}
-		if err := who.RequireSelfOrAdmin(t.ID); err != nil {
 			return 0, nil, err
 		}
 		q := `SELECT ` + personsDayOffColumns + ` FROM day_off d WHERE d.person_id = ?`
@@ -621,11 +625,8 @@ func (s *Server) personsDayOffs(period personsPeriod) handler {
 // personsDayOffOn answers the day off covering a date, or {} when there is
 // none. A date that is not YYYY-MM-DD is a 404, as our API documentation says.
 func (s *Server) personsDayOffOn(c *gin.Context, who *access.Caller) (int, any, error) {
-	t, err := s.personsNotBot(c)
+	t, err := s.personsOwn(c, who)
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := who.RequireSelfOrAdmin(t.ID); err != nil {
 		return 0, nil, err
 	}
 	day, err := time.Parse("2006-01-02", c.Param("date"))

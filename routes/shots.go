@@ -246,22 +246,33 @@ func (s *Server) shotsSearch(kind string) handler {
 	}
 }
 
-// shotsFilteredList lists rows of kind matching query filters after
-// Zou's project check; extraWhere may narrow further (parent, source).
-func (s *Server) shotsFilteredList(ctx context.Context, who *access.Caller, kind string, q url.Values,
-	extraWhere func(*bun.SelectQuery) *bun.SelectQuery) (int, any, error) {
+// shotsListScope is Zou's check on a list's project_id: the caller must
+// reach it (only admins list without one); vendors see no scenes. It
+// answers the project (nil without one) and the vendor's id ("" for others).
+func shotsListScope(ctx context.Context, who *access.Caller, kind string, q url.Values) (*access.Project, string, error) {
 	var pr *access.Project
 	if projectID := q.Get("project_id"); projectID != "" {
 		var err error
 		if pr, err = who.Project(ctx, projectID); err != nil {
-			return 0, nil, err
+			return nil, "", err
 		}
 	} else if !who.IsAdmin() {
-		return 0, nil, engine.Forbidden()
+		return nil, "", engine.Forbidden()
 	}
 	vendor := shotsVendorOf(pr)
 	if vendor != "" && kind == shotsScene {
-		return 0, nil, engine.Forbidden()
+		return nil, "", engine.Forbidden()
+	}
+	return pr, vendor, nil
+}
+
+// shotsFilteredList lists rows of kind matching query filters after
+// Zou's project check; extraWhere may narrow further (parent, source).
+func (s *Server) shotsFilteredList(ctx context.Context, who *access.Caller, kind string, q url.Values,
+	extraWhere func(*bun.SelectQuery) *bun.SelectQuery) (int, any, error) {
+	_, vendor, err := shotsListScope(ctx, who, kind, q)
+	if err != nil {
+		return 0, nil, err
 	}
 	filters, err := s.Engine.Filters(s.shotsEntities(), who.Principal, q)
 	if err != nil {

@@ -29,16 +29,10 @@ func (s *Server) shotsWithTasks(c *gin.Context, who *access.Caller) (int, any, e
 			return 0, nil, engine.BadRequest("Invalid id format for " + k + ".")
 		}
 	}
-	var pr *access.Project
-	if projectID := q.Get("project_id"); projectID != "" {
-		var err error
-		if pr, err = who.Project(ctx, projectID); err != nil {
-			return 0, nil, err
-		}
-	} else if !who.IsAdmin() {
-		return 0, nil, engine.Forbidden()
+	pr, vendor, err := shotsListScope(ctx, who, shotsShot, q)
+	if err != nil {
+		return 0, nil, err
 	}
-	vendor := shotsVendorOf(pr)
 	v := shotsView(shotsShot, vendor, shotsContextExtra()...)
 	v.Fields = shotsWithTasksFields
 	v.Extra = append(v.Extra,
@@ -180,18 +174,9 @@ func (s *Server) shotsEntitiesWithTasks(kind string) handler {
 				return 0, nil, engine.BadRequest("Invalid id format for " + k + ".")
 			}
 		}
-		var pr *access.Project
-		if projectID := q.Get("project_id"); projectID != "" {
-			var err error
-			if pr, err = who.Project(ctx, projectID); err != nil {
-				return 0, nil, err
-			}
-		} else if !who.IsAdmin() {
-			return 0, nil, engine.Forbidden()
-		}
-		vendor := shotsVendorOf(pr)
-		if vendor != "" && kind == shotsScene {
-			return 0, nil, engine.Forbidden()
+		pr, vendor, err := shotsListScope(ctx, who, kind, q)
+		if err != nil {
+			return 0, nil, err
 		}
 		if q.Get("episode_id") == "all" {
 			return http.StatusOK, []byte("[]"), nil
